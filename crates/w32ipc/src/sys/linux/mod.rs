@@ -1,0 +1,6 @@
+//! Linux backend, over `rustix`.
+
+pub(crate) mod handle;
+pub(crate) mod named;
+pub(crate) mod pipe;
+pub(crate) mod process;

@@ -1,0 +1,231 @@
+//! Processes as pidfds: open, wait, exit status, terminate, and taking a descriptor out of
+//! another process (`pidfd_getfd`).
+
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rustix::event::{PollFd, PollFlags, poll};
+use rustix::io::Errno;
+use rustix::ioctl::{Updater, ioctl, opcode};
+use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, Signal, WaitId, WaitIdOptions};
+
+use crate::error::{ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, from_os, win32};
+
+/// `struct pidfd_info` (Linux 6.13+, exit fields 6.15+).
+#[repr(C)]
+#[derive(Default)]
+struct PidfdInfo {
+    mask: u64,
+    cgroupid: u64,
+    pid: u32,
+    tgid: u32,
+    ppid: u32,
+    ruid: u32,
+    rgid: u32,
+    euid: u32,
+    egid: u32,
+    suid: u32,
+    sgid: u32,
+    fsuid: u32,
+    fsgid: u32,
+    exit_code: i32,
+    coredump_mask: u32,
+    spare: u32,
+}
+
+const PIDFD_INFO_PID: u64 = 1 << 0;
+const PIDFD_INFO_EXIT: u64 = 1 << 3;
+const PIDFD_GET_INFO: rustix::ioctl::Opcode = opcode::read_write::<PidfdInfo>(0xFF, 11);
+
+fn pidfd_info(fd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo> {
+    let mut info = PidfdInfo {
+        mask,
+        ..Default::default()
+    };
+    // SAFETY: PIDFD_GET_INFO takes a `struct pidfd_info`, which `PidfdInfo` lays out exactly.
+    let res = unsafe { ioctl(fd, Updater::<PIDFD_GET_INFO, PidfdInfo>::new(&mut info)) };
+    match res {
+        Ok(()) => Ok(info),
+        Err(e) => Err(from_os(e)),
+    }
+}
+
+/// A pidfd for the process `pid` (`OpenProcess`).
+pub(crate) fn open(pid: u32) -> io::Result<OwnedFd> {
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .ok_or_else(|| win32(ERROR_INVALID_PARAMETER))?;
+    rustix::process::pidfd_open(pid, PidfdFlags::empty()).map_err(|e| match e {
+        Errno::SRCH => win32(ERROR_INVALID_PARAMETER),
+        e => from_os(e),
+    })
+}
+
+/// A pidfd for thread `tid` of this process, which becomes readable when the thread exits.
+pub(crate) fn open_thread(tid: u32) -> io::Result<OwnedFd> {
+    let pid = i32::try_from(tid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .ok_or_else(|| win32(ERROR_INVALID_PARAMETER))?;
+    rustix::process::pidfd_open(pid, PidfdFlags::from_bits_retain(rustix::fs::OFlags::EXCL.bits())).map_err(from_os)
+}
+
+/// The process id behind a pidfd, if the process is still known to the kernel.
+pub(crate) fn pid_of(fd: BorrowedFd<'_>) -> io::Result<u32> {
+    let info = pidfd_info(fd, PIDFD_INFO_PID)?;
+    if info.mask & PIDFD_INFO_PID != 0 {
+        Ok(info.tgid)
+    } else {
+        Err(win32(ERROR_INVALID_HANDLE))
+    }
+}
+
+/// Waits until the process (or thread) has ended; `None` waits forever. Returns whether it did.
+pub(crate) fn wait(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
+    let ts = timeout.map(|d| rustix::event::Timespec {
+        tv_sec: d.as_secs().min(i64::MAX as u64) as i64,
+        tv_nsec: d.subsec_nanos() as _,
+    });
+    loop {
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        match poll(&mut fds, ts.as_ref()) {
+            Ok(0) => return Ok(false),
+            Ok(_) => {
+                if fds[0].revents().contains(PollFlags::NVAL) {
+                    return Err(win32(ERROR_INVALID_HANDLE));
+                }
+                return Ok(true);
+            }
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(from_os(e)),
+        }
+    }
+}
+
+/// Exit codes that `terminate` gave, by pid, so this process reports the code it asked for
+/// (`TerminateProcess(h, code)`), as Windows does, rather than "killed by SIGKILL".
+static TERMINATED: Mutex<Option<HashMap<u32, u32>>> = Mutex::new(None);
+
+/// Ends the process at once (`TerminateProcess`).
+pub(crate) fn terminate(fd: BorrowedFd<'_>, exit_code: u32) -> io::Result<()> {
+    if let Ok(pid) = pid_of(fd) {
+        TERMINATED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashMap::new)
+            .insert(pid, exit_code);
+    }
+    match rustix::process::pidfd_send_signal(fd, Signal::KILL) {
+        Ok(()) | Err(Errno::SRCH) => Ok(()),
+        Err(Errno::PERM) => Err(win32(ERROR_ACCESS_DENIED)),
+        Err(e) => Err(from_os(e)),
+    }
+}
+
+/// The Win32 exit code for a Linux wait status: the exit status for a normal exit, and for a
+/// death by signal the NTSTATUS a Windows process would have died with.
+fn win32_exit_code(exited: Option<i32>, signal: Option<i32>) -> u32 {
+    if let Some(code) = exited {
+        return code as u32;
+    }
+    match signal.unwrap_or(0) {
+        s if s == Signal::SEGV.as_raw() || s == Signal::BUS.as_raw() => 0xC000_0005,
+        s if s == Signal::ILL.as_raw() => 0xC000_001D,
+        s if s == Signal::FPE.as_raw() => 0xC000_0094,
+        s if s == Signal::INT.as_raw() => 0xC000_013A,
+        s if s == Signal::ABORT.as_raw() => 3,
+        s => 128 + s as u32,
+    }
+}
+
+/// The exit code of an ended process, or `None` while it runs (`GetExitCodeProcess`).
+///
+/// Reaps the process if it is this process's child and has ended: the pidfd keeps the exit
+/// status (Linux 6.15+), so no zombie has to stay behind for later queries.
+pub(crate) fn exit_code(fd: BorrowedFd<'_>) -> io::Result<Option<u32>> {
+    let pid = pid_of(fd).ok();
+    if !wait(fd, Some(Duration::ZERO))? {
+        return Ok(None);
+    }
+    // Reap our own child (harmless ECHILD if it is not ours or already reaped).
+    let reaped = rustix::process::waitid(WaitId::PidFd(fd), WaitIdOptions::EXITED | WaitIdOptions::NOHANG);
+    let (exited, signal) = match reaped {
+        Ok(Some(status)) => (status.exit_status(), status.terminating_signal()),
+        _ => {
+            let info = pidfd_info(fd, PIDFD_INFO_EXIT)?;
+            if info.mask & PIDFD_INFO_EXIT == 0 {
+                // Ended but not yet reaped by its parent: no status to be had yet.
+                return Ok(None);
+            }
+            let raw = info.exit_code;
+            if raw & 0x7f == 0 {
+                (Some((raw >> 8) & 0xff), None)
+            } else {
+                (None, Some(raw & 0x7f))
+            }
+        }
+    };
+    if let (Some(pid), Some(sig)) = (pid, signal) {
+        if sig == Signal::KILL.as_raw() {
+            let map = TERMINATED.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(code) = map.as_ref().and_then(|m| m.get(&pid)) {
+                return Ok(Some(*code));
+            }
+        }
+    }
+    Ok(Some(win32_exit_code(exited, signal)))
+}
+
+/// Copies descriptor `target` out of the process behind `pidfd` into this one
+/// (`DuplicateHandle` from another process). Needs the same user (ptrace access).
+pub(crate) fn take_fd(pidfd: BorrowedFd<'_>, target: RawFd) -> io::Result<OwnedFd> {
+    rustix::process::pidfd_getfd(pidfd, target, PidfdGetfdFlags::empty()).map_err(|e| match e {
+        Errno::BADF => win32(ERROR_INVALID_HANDLE),
+        Errno::PERM | Errno::ACCESS => win32(ERROR_ACCESS_DENIED),
+        e => from_os(e),
+    })
+}
+
+/// Marks every descriptor from 3 up close-on-exec. Async-signal-safe: for use between `fork`
+/// and `exec` of a child that must inherit no handles.
+pub(crate) fn cloexec_all_from_3() -> io::Result<()> {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only changes descriptor flags.
+    let r = unsafe { libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, CLOSE_RANGE_CLOEXEC) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Clears close-on-exec on one descriptor. Async-signal-safe, for use between `fork` and
+/// `exec`.
+pub(crate) fn inherit_in_child(fd: RawFd) -> io::Result<()> {
+    // SAFETY: fcntl(F_SETFD) on a number only changes that descriptor's flags, if it is open.
+    let r = unsafe { libc::fcntl(fd, libc::F_SETFD, 0) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// The id of the calling thread (`GetCurrentThreadId`).
+pub(crate) fn current_thread_id() -> u32 {
+    rustix::thread::gettid().as_raw_nonzero().get() as u32
+}
+
+/// Suppresses `SIGPIPE` for the process: Win32 programs get `ERROR_NO_DATA` from a write to a
+/// pipe without readers, never a signal.
+pub(crate) fn ignore_sigpipe() {
+    // SAFETY: setting SIGPIPE to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
