@@ -34,7 +34,9 @@ pub fn watchdog(what: &str, secs: u64) -> Watchdog {
     let what = what.to_owned();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(Duration::from_secs(secs)) {
-            eprintln!("watchdog: `{what}` did not finish within {secs}s; aborting the test process");
+            eprintln!(
+                "watchdog: `{what}` did not finish within {secs}s; aborting the test process"
+            );
             std::process::exit(99);
         }
     });
@@ -77,10 +79,17 @@ pub fn role() -> Option<String> {
 pub fn self_child(test_path: &str, role: &str) -> Command {
     let exe = std::env::current_exe().expect("current test binary");
     let mut cmd = Command::new(exe);
-    cmd.args([test_path, "--exact", "--ignored", "--nocapture", "--test-threads=1", "-q"])
-        .env("W32IPC_TEST_ROLE", role)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null());
+    cmd.args([
+        test_path,
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+        "-q",
+    ])
+    .env("W32IPC_TEST_ROLE", role)
+    .env("RUST_BACKTRACE", "0")
+    .stdin(Stdio::null());
     cmd
 }
 

@@ -143,6 +143,10 @@ win32_errors! {
     ERROR_BAD_EXE_FORMAT = 193, InvalidData, "The specified program is not a valid application.";
     /// Not enough quota is available to process this command.
     ERROR_NOT_ENOUGH_QUOTA = 1816, QuotaExceeded, "Not enough quota is available to process this command.";
+    /// The specified module could not be found.
+    ERROR_MOD_NOT_FOUND = 126, NotFound, "The specified module could not be found.";
+    /// The specified procedure could not be found.
+    ERROR_PROC_NOT_FOUND = 127, NotFound, "The specified procedure could not be found.";
     /// The network path was not found.
     ERROR_BAD_NETPATH = 53, NotFound, "The network path was not found.";
     /// The directory name is invalid.
@@ -214,11 +218,26 @@ impl fmt::Display for Win32Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let msg = error_message(self.0).unwrap_or("Unknown error.");
         let msg = msg.trim_end_matches('.');
-        let first_lower = msg.chars().next().map(|c| c.to_lowercase().collect::<String>());
-        let rest = msg.get(msg.chars().next().map_or(0, char::len_utf8)..).unwrap_or("");
+        let first_lower = msg
+            .chars()
+            .next()
+            .map(|c| c.to_lowercase().collect::<String>());
+        let rest = msg
+            .get(msg.chars().next().map_or(0, char::len_utf8)..)
+            .unwrap_or("");
         match error_name(self.0) {
-            Some(name) => write!(f, "{}{rest} ({name}, {})", first_lower.unwrap_or_default(), self.0),
-            None => write!(f, "{}{rest} (Win32 error {})", first_lower.unwrap_or_default(), self.0),
+            Some(name) => write!(
+                f,
+                "{}{rest} ({name}, {})",
+                first_lower.unwrap_or_default(),
+                self.0
+            ),
+            None => write!(
+                f,
+                "{}{rest} (Win32 error {})",
+                first_lower.unwrap_or_default(),
+                self.0
+            ),
         }
     }
 }

@@ -23,9 +23,11 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod io;
 pub mod object;
 pub mod pipe;
 pub mod process;
+pub mod sync;
 
 mod sys;
 

@@ -51,7 +51,10 @@ pub fn pipe() -> io::Result<(PipeReader, PipeWriter)> {
 #[doc(alias = "CreatePipe")]
 pub fn create_pipe(size_hint: usize, inheritable: bool) -> io::Result<(PipeReader, PipeWriter)> {
     let (r, w) = sys::pipe::create(size_hint)?;
-    let (r, w) = (PipeReader(Handle::from_fd(r)), PipeWriter(Handle::from_fd(w)));
+    let (r, w) = (
+        PipeReader(Handle::from_fd(r)),
+        PipeWriter(Handle::from_fd(w)),
+    );
     if inheritable {
         r.0.set_inheritable(true)?;
         w.0.set_inheritable(true)?;
@@ -205,7 +208,10 @@ impl Write for PipeWriter {
         sys::pipe::write_some(self.0.fd(), buf)
     }
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let buf = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &**b);
+        let buf = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &**b);
         self.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {

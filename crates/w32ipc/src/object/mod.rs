@@ -6,11 +6,13 @@
 //! sees, and is the same in a child process that inherits it.
 
 pub mod name;
-pub(crate) mod named;
+mod named;
+
+pub use named::{NamedObjectInfo, list_named};
 
 use std::fmt;
-use std::mem::ManuallyDrop;
 use std::io;
+use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, BorrowedFd, IntoRawFd, OwnedFd};
 use std::str::FromStr;
 
@@ -57,8 +59,7 @@ impl FromStr for HandleValue {
             Some(hex) => usize::from_str_radix(hex, 16),
             None => s.parse(),
         };
-        v.map(HandleValue)
-            .map_err(|_| win32(ERROR_INVALID_HANDLE))
+        v.map(HandleValue).map_err(|_| win32(ERROR_INVALID_HANDLE))
     }
 }
 
@@ -144,6 +145,23 @@ impl Handle {
         // SAFETY: the descriptor is open (checked above) and the caller gives us ownership.
         let fd = unsafe { sys::handle::own(sys::handle::raw(fd)) };
         Ok(Handle::from_fd(fd))
+    }
+
+    /// Borrows the handle with value `value` without taking ownership: dropping the result does
+    /// not close it. This is how a Win32-style API that receives handle values works on them.
+    ///
+    /// # Errors
+    /// `ERROR_INVALID_HANDLE` when no object with that value is open in this process.
+    ///
+    /// # Safety
+    /// The handle must stay open while the returned value is in use.
+    pub unsafe fn borrow_value(value: HandleValue) -> io::Result<ManuallyDrop<Handle>> {
+        let fd = sys::handle::fd_of(value.0).ok_or_else(|| win32(ERROR_INVALID_HANDLE))?;
+        // SAFETY: wrapped in ManuallyDrop, the descriptor is never closed through this value;
+        // the caller keeps it open while the value lives.
+        Ok(ManuallyDrop::new(Handle::from_fd(unsafe {
+            sys::handle::own(fd)
+        })))
     }
 
     /// Gives up ownership and returns the value (the handle stays open).

@@ -63,7 +63,10 @@ fn name_lives_while_a_handle_is_open_in_process() {
     drop(c);
     assert_eq!(open_code(&n).err(), Some(ERROR_FILE_NOT_FOUND));
     let (_d, existed) = make(&n);
-    assert!(!existed, "after the last close the name is free for a new object");
+    assert!(
+        !existed,
+        "after the last close the name is free for a new object"
+    );
 }
 
 #[test]
@@ -122,7 +125,11 @@ fn name_is_gone_when_every_holder_is_sigkilled() {
     assert_eq!(open_code(&name(&n)).err(), Some(ERROR_FILE_NOT_FOUND));
     // The stale file is removed, not only ignored.
     let file = root.join("local").join(&n);
-    assert!(!file.exists(), "stale name left behind at {}", file.display());
+    assert!(
+        !file.exists(),
+        "stale name left behind at {}",
+        file.display()
+    );
     // And a create makes a fresh object.
     let (_h, existed) = make(&name(&n));
     assert!(!existed);
@@ -144,7 +151,10 @@ fn inherited_handle_keeps_the_name() {
         .unwrap();
     let _ = h.handle_value();
     drop(h);
-    assert!(open_code(&n).is_ok(), "the child's inherited handle keeps the name");
+    assert!(
+        open_code(&n).is_ok(),
+        "the child's inherited handle keeps the name"
+    );
     child.terminate(1).unwrap();
     child.wait().unwrap();
     assert_eq!(open_code(&n).err(), Some(ERROR_FILE_NOT_FOUND));

@@ -87,8 +87,8 @@ pub(crate) fn name_of_file(fd: BorrowedFd<'_>) -> io::Result<String> {
     if n < NAME_AT || &buf[..8] != MAGIC {
         return Err(win32(ERROR_INVALID_HANDLE));
     }
-    let len = (u32::from_le_bytes(buf[12..16].try_into().expect("4 bytes")) as usize)
-        .min(n - NAME_AT);
+    let len =
+        (u32::from_le_bytes(buf[12..16].try_into().expect("4 bytes")) as usize).min(n - NAME_AT);
     Ok(String::from_utf8_lossy(&buf[NAME_AT..NAME_AT + len]).into_owned())
 }
 
@@ -103,7 +103,10 @@ pub(crate) fn session_root() -> &'static Path {
         if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
             return PathBuf::from(dir).join("w32ipc");
         }
-        PathBuf::from(format!("/dev/shm/w32ipc-{}", rustix::process::getuid().as_raw()))
+        PathBuf::from(format!(
+            "/dev/shm/w32ipc-{}",
+            rustix::process::getuid().as_raw()
+        ))
     })
 }
 
@@ -113,10 +116,12 @@ pub(crate) fn namespace_dir(ns: Option<Namespace>) -> io::Result<&'static OwnedF
     static DIRS: [OnceLock<OwnedFd>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let (slot, path, mode) = match ns {
         Some(Namespace::Local) => (&DIRS[0], session_root().join("local"), 0o700),
-        Some(Namespace::Global) => match std::env::var_os("W32IPC_ROOT").filter(|d| !d.is_empty()) {
-            Some(_) => (&DIRS[1], session_root().join("global"), 0o700),
-            None => (&DIRS[1], PathBuf::from("/dev/shm/w32ipc-global"), 0o1777),
-        },
+        Some(Namespace::Global) => {
+            match std::env::var_os("W32IPC_ROOT").filter(|d| !d.is_empty()) {
+                Some(_) => (&DIRS[1], session_root().join("global"), 0o700),
+                None => (&DIRS[1], PathBuf::from("/dev/shm/w32ipc-global"), 0o1777),
+            }
+        }
         None => (&DIRS[2], session_root().join("pipe"), 0o700),
     };
     if let Some(fd) = slot.get() {
@@ -133,8 +138,12 @@ fn open_dir(path: &Path, mode: u32) -> io::Result<OwnedFd> {
         }
     }
     make_dir(path, mode)?;
-    rustix::fs::open(path, OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
-        .map_err(from_os)
+    rustix::fs::open(
+        path,
+        OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(from_os)
 }
 
 fn make_dir(path: &Path, mode: u32) -> io::Result<()> {
@@ -157,7 +166,11 @@ fn make_dir(path: &Path, mode: u32) -> io::Result<()> {
 /// Opens the object file `file` in `dir`, holding its shared lock. `Ok(None)` when no live
 /// object has that name (stale files left by killed holders are removed on the way).
 pub(crate) fn open(dir: BorrowedFd<'_>, file: &str, writable: bool) -> io::Result<Option<OwnedFd>> {
-    let access = if writable { OFlags::RDWR } else { OFlags::RDONLY };
+    let access = if writable {
+        OFlags::RDWR
+    } else {
+        OFlags::RDONLY
+    };
     loop {
         let fd = match rustix::fs::openat(
             dir,
@@ -238,8 +251,13 @@ pub(crate) fn create_or_open(
                 // Hold the object through a descriptor opened by its name, so that its path
                 // (which `close` reads back) is the name and not the unnamed file's. The
                 // unnamed descriptor keeps its lock until this one holds its own.
-                let named = rustix::fs::openat(dir, file, OFlags::RDWR | OFlags::CLOEXEC | OFlags::NOFOLLOW, Mode::empty())
-                    .map_err(from_os)?;
+                let named = rustix::fs::openat(
+                    dir,
+                    file,
+                    OFlags::RDWR | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+                    Mode::empty(),
+                )
+                .map_err(from_os)?;
                 lock_shared(named.as_fd())?;
                 drop(fd);
                 return Ok((named, true));
@@ -252,7 +270,11 @@ pub(crate) fn create_or_open(
 }
 
 /// A fresh, unlinked object file with its header (also what an unnamed object is).
-pub(crate) fn create_unnamed(dir: BorrowedFd<'_>, kind: ObjectKind, full_name: &str) -> io::Result<OwnedFd> {
+pub(crate) fn create_unnamed(
+    dir: BorrowedFd<'_>,
+    kind: ObjectKind,
+    full_name: &str,
+) -> io::Result<OwnedFd> {
     let fd = rustix::fs::openat(
         dir,
         ".",
@@ -276,16 +298,23 @@ pub(crate) fn close(fd: OwnedFd) {
         Ok(p) => PathBuf::from(OsString::from_vec(p.into_bytes())),
         Err(_) => return,
     };
-    let Ok(st) = rustix::fs::fstat(&fd) else { return };
+    let Ok(st) = rustix::fs::fstat(&fd) else {
+        return;
+    };
     drop(fd);
     if st.st_nlink == 0 {
         return;
     }
-    let Ok(again) = rustix::fs::open(&path, OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW, Mode::empty())
-    else {
+    let Ok(again) = rustix::fs::open(
+        &path,
+        OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+        Mode::empty(),
+    ) else {
         return;
     };
-    let Ok(now) = rustix::fs::fstat(&again) else { return };
+    let Ok(now) = rustix::fs::fstat(&again) else {
+        return;
+    };
     if now.st_ino != st.st_ino || now.st_dev != st.st_dev {
         return;
     }
@@ -294,3 +323,68 @@ pub(crate) fn close(fd: OwnedFd) {
     }
 }
 
+/// One named object found in a namespace directory.
+pub(crate) struct Listed {
+    pub(crate) kind: ObjectKind,
+    pub(crate) name: String,
+    pub(crate) size: u64,
+    pub(crate) holders: Vec<u32>,
+}
+
+/// The live named objects of a namespace. Stale files (every holder gone) are removed on the
+/// way, as an opener would.
+pub(crate) fn list(ns: Namespace) -> io::Result<Vec<Listed>> {
+    let dir = namespace_dir(Some(ns))?;
+    let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/self/fd/{}", super::handle::raw(dir.as_fd())))? {
+        let entry = entry?;
+        let Some(file) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        // Opening takes a shared lock, which would count us as a holder: look without one.
+        let Ok(fd) = rustix::fs::openat(
+            dir,
+            file.as_str(),
+            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+            Mode::empty(),
+        ) else {
+            continue;
+        };
+        let Ok(Some(kind)) = kind_of_file(fd.as_fd()) else {
+            continue;
+        };
+        if rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive).is_ok() {
+            unlink_if_same(dir.as_fd(), &file, fd.as_fd());
+            continue;
+        }
+        let st = rustix::fs::fstat(&fd).map_err(from_os)?;
+        let holders = flock_holders(&locks, st.st_ino);
+        out.push(Listed {
+            kind,
+            name: name_of_file(fd.as_fd())?,
+            size: (st.st_size as u64).saturating_sub(HEADER_LEN),
+            holders,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// The pids holding `flock`s on inode `ino`, from `/proc/locks`.
+fn flock_holders(locks: &str, ino: u64) -> Vec<u32> {
+    let mut pids: Vec<u32> = locks
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // "1: FLOCK  ADVISORY  READ 1234 00:1f:5678 0 EOF"
+            let i = f.iter().position(|w| *w == "FLOCK")?;
+            let pid = f.get(i + 3)?.parse().ok()?;
+            let dev_ino = f.get(i + 4)?;
+            (dev_ino.rsplit(':').next()?.parse::<u64>().ok()? == ino).then_some(pid)
+        })
+        .collect();
+    pids.sort_unstable();
+    pids.dedup();
+    pids
+}

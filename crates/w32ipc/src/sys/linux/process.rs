@@ -12,7 +12,9 @@ use rustix::io::Errno;
 use rustix::ioctl::{Updater, ioctl, opcode};
 use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, Signal, WaitId, WaitIdOptions};
 
-use crate::error::{ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, from_os, win32};
+use crate::error::{
+    ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, from_os, win32,
+};
 
 /// `struct pidfd_info` (Linux 6.13+, exit fields 6.15+).
 #[repr(C)]
@@ -71,7 +73,11 @@ pub(crate) fn open_thread(tid: u32) -> io::Result<OwnedFd> {
         .ok()
         .and_then(Pid::from_raw)
         .ok_or_else(|| win32(ERROR_INVALID_PARAMETER))?;
-    rustix::process::pidfd_open(pid, PidfdFlags::from_bits_retain(rustix::fs::OFlags::EXCL.bits())).map_err(from_os)
+    rustix::process::pidfd_open(
+        pid,
+        PidfdFlags::from_bits_retain(rustix::fs::OFlags::EXCL.bits()),
+    )
+    .map_err(from_os)
 }
 
 /// The process id behind a pidfd, if the process is still known to the kernel.
@@ -152,7 +158,10 @@ pub(crate) fn exit_code(fd: BorrowedFd<'_>) -> io::Result<Option<u32>> {
         return Ok(None);
     }
     // Reap our own child (harmless ECHILD if it is not ours or already reaped).
-    let reaped = rustix::process::waitid(WaitId::PidFd(fd), WaitIdOptions::EXITED | WaitIdOptions::NOHANG);
+    let reaped = rustix::process::waitid(
+        WaitId::PidFd(fd),
+        WaitIdOptions::EXITED | WaitIdOptions::NOHANG,
+    );
     let (exited, signal) = match reaped {
         Ok(Some(status)) => (status.exit_status(), status.terminating_signal()),
         _ => {
@@ -228,4 +237,3 @@ pub(crate) fn ignore_sigpipe() {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
 }
-

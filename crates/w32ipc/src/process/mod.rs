@@ -20,7 +20,12 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod cmdline;
+
+pub use cmdline::{join_command_line, split_command_line};
+
 use std::io;
+use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::process::CommandExt as _;
 use std::process::Command;
@@ -60,6 +65,24 @@ impl Process {
         }
         let pid = sys::process::pid_of(handle.fd()).unwrap_or(0);
         Ok(Process { handle, pid })
+    }
+
+    /// Borrows the process handle with value `value` without taking ownership; fails with
+    /// `ERROR_INVALID_HANDLE` unless it is an open process handle.
+    ///
+    /// # Safety
+    /// The handle must stay open while the returned value is in use.
+    pub unsafe fn borrow_value(value: HandleValue) -> io::Result<ManuallyDrop<Process>> {
+        // SAFETY: forwarded to the caller; the handle is only ever wrapped in ManuallyDrop.
+        let handle = unsafe { Handle::borrow_value(value)? };
+        if handle.kind()? != ObjectKind::Process {
+            return Err(win32(ERROR_INVALID_HANDLE));
+        }
+        let pid = sys::process::pid_of(handle.fd()).unwrap_or(0);
+        Ok(ManuallyDrop::new(Process {
+            handle: ManuallyDrop::into_inner(handle),
+            pid,
+        }))
     }
 
     /// The generic handle.
@@ -124,10 +147,20 @@ impl Process {
         sys::process::terminate(self.handle.fd(), exit_code)
     }
 
+    /// A handle to the process's main thread (`PROCESS_INFORMATION.hThread`), which is
+    /// signalled when that thread ends. Its id is the process id.
+    pub fn open_main_thread(&self) -> io::Result<Handle> {
+        Ok(Handle::from_fd(sys::process::open_thread(self.pid)?))
+    }
+
     /// Copies a handle out of this process into the calling one (`DuplicateHandle` with this
     /// process as the source). Both processes must belong to the same user.
     #[doc(alias = "DuplicateHandle")]
-    pub fn duplicate_handle_from(&self, value: HandleValue, inheritable: bool) -> io::Result<Handle> {
+    pub fn duplicate_handle_from(
+        &self,
+        value: HandleValue,
+        inheritable: bool,
+    ) -> io::Result<Handle> {
         let fd = sys::handle::fd_of(value.get()).ok_or_else(|| win32(ERROR_INVALID_HANDLE))?;
         let h = Handle::from_fd(sys::process::take_fd(self.handle.fd(), fd)?);
         if inheritable {
@@ -194,4 +227,18 @@ impl CommandExt for Command {
         drop(child);
         Ok(Process { handle, pid })
     }
+}
+
+/// The id of the calling thread (`GetCurrentThreadId`); a process's main thread has the
+/// process's id.
+#[doc(alias = "GetCurrentThreadId")]
+pub fn current_thread_id() -> u32 {
+    sys::process::current_thread_id()
+}
+
+/// Prepares the process for Win32 programs: a write to a pipe whose readers are gone fails
+/// with `ERROR_NO_DATA` instead of raising `SIGPIPE` (Rust programs already ignore it; the C
+/// ABI calls this when it is loaded).
+pub fn init_win32_process() {
+    sys::process::ignore_sigpipe();
 }
