@@ -1,1 +1,52 @@
-fn main() {}
+//! `w32ipc`: the demo of the Win32 IPC mechanisms between real processes, and everyday tools.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+mod ls;
+
+/// Win32 interprocess communication, natively on Linux.
+///
+/// Examples:
+///   w32ipc demo            run the seed's scenarios between real processes
+///   w32ipc ls              list the session's named objects
+#[derive(Parser)]
+#[command(name = "w32ipc", version, verbatim_doc_comment)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the seed's IPC scenarios between real processes and say what happened.
+    Demo(demo::Args),
+    /// List the named objects of the session (kind, name, size, holders).
+    Ls(ls::Args),
+    /// Child roles the demo starts (not for direct use).
+    #[command(name = "__child", hide = true)]
+    Child {
+        /// The role.
+        role: String,
+        /// Its arguments.
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Demo(demo::Args::default())) {
+        Command::Demo(args) => demo::run(&args),
+        Command::Ls(args) => ls::run(&args),
+        Command::Child { role, args } => demo::child(&role, &args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
