@@ -90,18 +90,20 @@ fn module_handle(name: Option<String>) -> HANDLE {
 /// `"user32"`, …) gives the module that provides them here.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetModuleHandleA(lpModuleName: *const c_char) -> HANDLE {
-    // SAFETY: NULL or a NUL-terminated string, per the caller.
     guard(std::ptr::null_mut(), || {
-        module_handle(unsafe { from_a(lpModuleName) })
+        // SAFETY: NULL or a NUL-terminated string, per the caller.
+        let name = unsafe { from_a(lpModuleName) };
+        module_handle(name)
     })
 }
 
 /// `GetModuleHandleW`: as [`GetModuleHandleA`].
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetModuleHandleW(lpModuleName: *const WCHAR) -> HANDLE {
-    // SAFETY: NULL or a NUL-terminated string, per the caller.
     guard(std::ptr::null_mut(), || {
-        module_handle(unsafe { from_w(lpModuleName) })
+        // SAFETY: NULL or a NUL-terminated string, per the caller.
+        let name = unsafe { from_w(lpModuleName) };
+        module_handle(name)
     })
 }
 

@@ -30,9 +30,10 @@ pub unsafe extern "C" fn MessageBoxA(
     lpCaption: *const c_char,
     _uType: UINT,
 ) -> i32 {
-    // SAFETY: NULL or NUL-terminated strings, per the caller.
     guard(0, || {
-        message_box(unsafe { from_a(lpText) }, unsafe { from_a(lpCaption) })
+        // SAFETY: NULL or NUL-terminated strings, per the caller.
+        let (text, caption) = unsafe { (from_a(lpText), from_a(lpCaption)) };
+        message_box(text, caption)
     })
 }
 
@@ -44,9 +45,10 @@ pub unsafe extern "C" fn MessageBoxW(
     lpCaption: *const WCHAR,
     _uType: UINT,
 ) -> i32 {
-    // SAFETY: NULL or NUL-terminated strings, per the caller.
     guard(0, || {
-        message_box(unsafe { from_w(lpText) }, unsafe { from_w(lpCaption) })
+        // SAFETY: NULL or NUL-terminated strings, per the caller.
+        let (text, caption) = unsafe { (from_w(lpText), from_w(lpCaption)) };
+        message_box(text, caption)
     })
 }
 

@@ -132,10 +132,8 @@ pub(crate) fn namespace_dir(ns: Option<Namespace>) -> io::Result<&'static OwnedF
 }
 
 fn open_dir(path: &Path, mode: u32) -> io::Result<OwnedFd> {
-    if let Some(parent) = path.parent() {
-        if parent != session_root().parent().unwrap_or(Path::new("/")) {
-            make_dir(session_root(), 0o700)?;
-        }
+    if path.starts_with(session_root()) {
+        make_dir(session_root(), 0o700)?;
     }
     make_dir(path, mode)?;
     rustix::fs::open(

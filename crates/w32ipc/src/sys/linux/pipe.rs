@@ -32,10 +32,11 @@ fn set_capacity(fd: BorrowedFd<'_>, size: usize) {
     if rustix::pipe::fcntl_setpipe_size(fd, size).is_ok() {
         return;
     }
-    if let Ok(max) = std::fs::read_to_string("/proc/sys/fs/pipe-max-size") {
-        if let Ok(max) = max.trim().parse::<usize>() {
-            let _ = rustix::pipe::fcntl_setpipe_size(fd, size.min(max));
-        }
+    let max = std::fs::read_to_string("/proc/sys/fs/pipe-max-size")
+        .ok()
+        .and_then(|m| m.trim().parse::<usize>().ok());
+    if let Some(max) = max {
+        let _ = rustix::pipe::fcntl_setpipe_size(fd, size.min(max));
     }
 }
 

@@ -178,12 +178,12 @@ pub(crate) fn exit_code(fd: BorrowedFd<'_>) -> io::Result<Option<u32>> {
             }
         }
     };
-    if let (Some(pid), Some(sig)) = (pid, signal) {
-        if sig == Signal::KILL.as_raw() {
-            let map = TERMINATED.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(code) = map.as_ref().and_then(|m| m.get(&pid)) {
-                return Ok(Some(*code));
-            }
+    if let (Some(pid), Some(sig)) = (pid, signal)
+        && sig == Signal::KILL.as_raw()
+    {
+        let map = TERMINATED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(code) = map.as_ref().and_then(|m| m.get(&pid)) {
+            return Ok(Some(*code));
         }
     }
     Ok(Some(win32_exit_code(exited, signal)))
