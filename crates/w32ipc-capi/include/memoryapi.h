@@ -1,0 +1,5 @@
+/* memoryapi.h — part of w32ipc's windows.h subset; everything is declared by <windows.h>. */
+#ifndef W32IPC_MEMORYAPI_H
+#define W32IPC_MEMORYAPI_H
+#include "windows.h"
+#endif

@@ -1,0 +1,5 @@
+/* processthreadsapi.h — part of w32ipc's windows.h subset; everything is declared by <windows.h>. */
+#ifndef W32IPC_PROCESSTHREADSAPI_H
+#define W32IPC_PROCESSTHREADSAPI_H
+#include "windows.h"
+#endif
