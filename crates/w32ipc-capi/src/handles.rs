@@ -1,7 +1,9 @@
 //! Handles: `CloseHandle`, `DuplicateHandle`, `Get/SetHandleInformation`, `GetStdHandle`,
 //! `SetStdHandle` and the pseudo-handles.
 
+use std::collections::HashSet;
 use std::mem::ManuallyDrop;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use w32ipc::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED};
@@ -52,15 +54,33 @@ pub fn give(h: Handle) -> HANDLE {
     to_handle(h.into_value())
 }
 
+/// Handles with `HANDLE_FLAG_PROTECT_FROM_CLOSE`, by value. A flag of the handle, not of the
+/// object: duplicates and children do not get it.
+static PROTECTED: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+
+fn protected() -> std::sync::MutexGuard<'static, Option<HashSet<usize>>> {
+    PROTECTED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn is_protected(h: HANDLE) -> bool {
+    protected()
+        .as_ref()
+        .is_some_and(|set| set.contains(&(h as usize)))
+}
+
 /// Closes an open object handle (`CloseHandle`). Closing a pseudo-handle does nothing and
-/// succeeds, as on Windows.
+/// succeeds, as on Windows; a handle protected from close fails with `ERROR_INVALID_HANDLE`
+/// and stays open.
 #[unsafe(no_mangle)]
 pub extern "C" fn CloseHandle(hObject: HANDLE) -> BOOL {
     boolean(|| {
         if is_current_process(hObject) || is_current_thread(hObject) {
             return Ok(());
         }
-        forget_std_handle(hObject);
+        borrow(hObject)?;
+        if is_protected(hObject) {
+            return fail(ERROR_INVALID_HANDLE);
+        }
         // SAFETY: the program gives up this handle; it owns it.
         let h = unsafe { Handle::from_inherited(value(hObject))? };
         drop(h);
@@ -73,11 +93,14 @@ pub extern "C" fn CloseHandle(hObject: HANDLE) -> BOOL {
 pub unsafe extern "C" fn GetHandleInformation(hObject: HANDLE, lpdwFlags: *mut DWORD) -> BOOL {
     boolean(|| {
         let h = borrow(hObject)?;
-        let flags = if h.is_inheritable()? {
+        let mut flags = if h.is_inheritable()? {
             HANDLE_FLAG_INHERIT
         } else {
             0
         };
+        if is_protected(hObject) {
+            flags |= HANDLE_FLAG_PROTECT_FROM_CLOSE;
+        }
         if lpdwFlags.is_null() {
             return Ok(());
         }
@@ -87,17 +110,21 @@ pub unsafe extern "C" fn GetHandleInformation(hObject: HANDLE, lpdwFlags: *mut D
     })
 }
 
-/// `SetHandleInformation`: sets or clears `HANDLE_FLAG_INHERIT` where `dwMask` says so.
-/// `HANDLE_FLAG_PROTECT_FROM_CLOSE` is not supported and fails with `ERROR_NOT_SUPPORTED` when
-/// asked to be set.
+/// `SetHandleInformation`: sets or clears `HANDLE_FLAG_INHERIT` and
+/// `HANDLE_FLAG_PROTECT_FROM_CLOSE` where `dwMask` says so; other bits are ignored, as on
+/// Windows.
 #[unsafe(no_mangle)]
 pub extern "C" fn SetHandleInformation(hObject: HANDLE, dwMask: DWORD, dwFlags: DWORD) -> BOOL {
     boolean(|| {
         let h = borrow(hObject)?;
-        if dwMask & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0
-            && dwFlags & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0
-        {
-            return fail(ERROR_NOT_SUPPORTED);
+        if dwMask & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+            let mut set = protected();
+            let set = set.get_or_insert_with(HashSet::new);
+            if dwFlags & HANDLE_FLAG_PROTECT_FROM_CLOSE != 0 {
+                set.insert(hObject as usize);
+            } else {
+                set.remove(&(hObject as usize));
+            }
         }
         if dwMask & HANDLE_FLAG_INHERIT != 0 {
             h.set_inheritable(dwFlags & HANDLE_FLAG_INHERIT != 0)?;
@@ -145,7 +172,8 @@ pub unsafe extern "C" fn DuplicateHandle(
             borrow_process(hSourceProcessHandle)?
                 .duplicate_handle_from(value(hSourceHandle), inherit)?
         };
-        if dwOptions & DUPLICATE_CLOSE_SOURCE != 0 && source_is_me {
+        // A protected source stays open (and the call still succeeds), as on Windows.
+        if dwOptions & DUPLICATE_CLOSE_SOURCE != 0 && source_is_me && !is_protected(hSourceHandle) {
             CloseHandle(hSourceHandle);
         }
         if lpTargetHandle.is_null() {
@@ -208,12 +236,6 @@ pub fn std_handle(slot: usize) -> HANDLE {
     match STD_HANDLES[slot].load(Ordering::Acquire) {
         0 => ((slot + 1) * 4) as HANDLE,
         v => v as HANDLE,
-    }
-}
-
-fn forget_std_handle(h: HANDLE) {
-    for s in &STD_HANDLES {
-        let _ = s.compare_exchange(h as usize, 0, Ordering::AcqRel, Ordering::Acquire);
     }
 }
 

@@ -34,4 +34,5 @@ static INIT: extern "C" fn() = init;
 
 extern "C" fn init() {
     w32ipc::process::init_win32_process();
+    process::capture_command_line();
 }

@@ -83,13 +83,37 @@ fn resolve_program(name: &str) -> io::Result<PathBuf> {
         .ok_or_else(|| win32(ERROR_FILE_NOT_FOUND))
 }
 
-/// A `Stdio` for a child's standard handle: a duplicate of `h`, or nothing usable.
+/// A `Stdio` for a child's standard handle: a duplicate of `h`, or nothing usable when `h` is
+/// not an open handle (the child of a Windows process gets a dead handle value then).
 fn stdio_for(h: HANDLE) -> io::Result<Stdio> {
-    if h.is_null() || h == INVALID_HANDLE_VALUE {
-        return Ok(Stdio::null());
+    match borrow(h) {
+        Ok(h) => Ok(Stdio::from(std::os::fd::OwnedFd::from(h.try_clone(false)?))),
+        Err(_) => Ok(Stdio::null()),
     }
-    let dup = borrow(h)?.try_clone(false)?;
-    Ok(Stdio::from(std::os::fd::OwnedFd::from(dup)))
+}
+
+/// The environment variable that carries the exact command line to a child, so that its
+/// `GetCommandLine` returns what the parent passed, spaces and quotes as they were.
+const COMMAND_LINE_VAR: &str = "W32IPC_COMMAND_LINE";
+
+/// The command line this process was started with, when its parent passed one that splits
+/// into our arguments (so an inherited, stale value is never used).
+static GIVEN_COMMAND_LINE: OnceLock<Option<String>> = OnceLock::new();
+
+/// Takes the command line a w32ipc parent passed, and removes it from the environment so that
+/// it does not leak into our own children. Runs from the library's constructor.
+pub fn capture_command_line() {
+    let given = std::env::var(COMMAND_LINE_VAR).ok();
+    if given.is_some() {
+        // SAFETY: runs in the library constructor, before `main` and before this library has
+        // started any thread; nothing reads the environment concurrently.
+        unsafe { std::env::remove_var(COMMAND_LINE_VAR) };
+    }
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let given = given.filter(|line| split_command_line(line) == args);
+    let _ = GIVEN_COMMAND_LINE.set(given);
 }
 
 fn create_process(req: Request) -> io::Result<(Process, w32ipc::Handle)> {
@@ -110,7 +134,9 @@ fn create_process(req: Request) -> io::Result<(Process, w32ipc::Handle)> {
         None => resolve_program(&args[0])?,
     };
     let mut cmd = Command::new(&program);
-    cmd.arg0(&args[0]).args(&args[1..]);
+    cmd.arg0(&args[0])
+        .args(&args[1..])
+        .env(COMMAND_LINE_VAR, &line);
     if !req.inherit_handles {
         cmd.inherit_no_handles();
     }
@@ -128,7 +154,9 @@ fn create_process(req: Request) -> io::Result<(Process, w32ipc::Handle)> {
         cmd.stderr(stdio_for(std[2])?);
     }
     if let Some(env) = &req.environment {
-        cmd.env_clear().envs(env.iter().map(|(k, v)| (k, v)));
+        cmd.env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env(COMMAND_LINE_VAR, &line);
     }
     if let Some(dir) = &req.directory {
         cmd.current_dir(dir.replace('\\', "/"));
@@ -452,8 +480,12 @@ pub unsafe extern "C" fn GetModuleFileNameW(
     })
 }
 
-/// This process's command line, joined from its arguments by the Windows quoting rules.
+/// This process's command line: as the parent passed it, or joined from the arguments by the
+/// Windows quoting rules.
 fn command_line() -> String {
+    if let Some(Some(line)) = GIVEN_COMMAND_LINE.get() {
+        return line.clone();
+    }
     join_command_line(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
 }
 

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use w32ipc::sync::{WaitOutcome, wait_never, wait_one};
+use w32ipc::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS};
+use w32ipc::sync::{MAXIMUM_WAIT_OBJECTS, WaitOutcome, wait_all, wait_any, wait_never, wait_one};
 
 use crate::handles::{borrow, is_current_process, is_current_thread};
-use crate::last_error::{guard, set_from};
+use crate::last_error::{SetLastError, guard, set_from};
 use crate::types::*;
 
 /// `WAIT_OBJECT_0`.
@@ -50,4 +51,70 @@ pub extern "C" fn WaitForSingleObjectEx(
     _bAlertable: BOOL,
 ) -> DWORD {
     WaitForSingleObject(hHandle, dwMilliseconds)
+}
+
+/// `WaitForMultipleObjects`: waits for one (`bWaitAll == FALSE`: the lowest signalled index
+/// wins, `WAIT_OBJECT_0 + i`) or all of up to `MAXIMUM_WAIT_OBJECTS` handles. Pseudo-handles
+/// are not waitable here (`WAIT_FAILED`, `ERROR_INVALID_HANDLE`), as on Windows.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WaitForMultipleObjects(
+    nCount: DWORD,
+    lpHandles: *const HANDLE,
+    bWaitAll: BOOL,
+    dwMilliseconds: DWORD,
+) -> DWORD {
+    guard(WAIT_FAILED, || {
+        if nCount == 0 || nCount as usize > MAXIMUM_WAIT_OBJECTS {
+            SetLastError(ERROR_INVALID_PARAMETER);
+            return WAIT_FAILED;
+        }
+        if lpHandles.is_null() {
+            SetLastError(ERROR_NOACCESS);
+            return WAIT_FAILED;
+        }
+        // SAFETY: the caller's array holds nCount handles.
+        let raw = unsafe { std::slice::from_raw_parts(lpHandles, nCount as usize) };
+        if raw
+            .iter()
+            .any(|h| is_current_process(*h) || is_current_thread(*h))
+        {
+            SetLastError(ERROR_INVALID_HANDLE);
+            return WAIT_FAILED;
+        }
+        let borrowed: Result<Vec<_>, _> = raw.iter().map(|h| borrow(*h)).collect();
+        let borrowed = match borrowed {
+            Ok(b) => b,
+            Err(e) => {
+                set_from(&e);
+                return WAIT_FAILED;
+            }
+        };
+        let handles: Vec<&w32ipc::Handle> = borrowed.iter().map(|h| &**h).collect();
+        let result = if bWaitAll != 0 {
+            wait_all(&handles, timeout(dwMilliseconds)).map(|all| all.then_some(0))
+        } else {
+            wait_any(&handles, timeout(dwMilliseconds))
+        };
+        match result {
+            Ok(Some(i)) => WAIT_OBJECT_0 + i as DWORD,
+            Ok(None) => WAIT_TIMEOUT,
+            Err(e) => {
+                set_from(&e);
+                WAIT_FAILED
+            }
+        }
+    })
+}
+
+/// `WaitForMultipleObjectsEx`: as `WaitForMultipleObjects` (no APC is ever queued here yet).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WaitForMultipleObjectsEx(
+    nCount: DWORD,
+    lpHandles: *const HANDLE,
+    bWaitAll: BOOL,
+    dwMilliseconds: DWORD,
+    _bAlertable: BOOL,
+) -> DWORD {
+    // SAFETY: forwarded unchanged.
+    unsafe { WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds) }
 }

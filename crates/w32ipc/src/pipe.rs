@@ -3,8 +3,9 @@
 //! A read returns as soon as some data is there, up to the size asked. Once every write handle
 //! is closed and the data is drained, [`PipeReader::read_file`] fails with `ERROR_BROKEN_PIPE`
 //! (while [`Read::read`] returns `Ok(0)`, as Rust's `Read` expects). A write blocks while the
-//! pipe is full, and fails with `ERROR_NO_DATA` once every read handle is closed. There is no
-//! overlapped I/O on anonymous pipes.
+//! pipe is full; it fails with `ERROR_NO_DATA` once every read handle is closed, or with
+//! `ERROR_BROKEN_PIPE` if the last one closes while it waits. There is no overlapped I/O on
+//! anonymous pipes.
 //!
 //! Hand an end to a child as its standard input or output (`Stdio::from(reader)`), or as an
 //! extra inherited handle whose value the child receives
@@ -158,7 +159,8 @@ impl PipeReader {
     ///
     /// # Errors
     /// `ERROR_BROKEN_PIPE` once every write handle is closed and the pipe is drained. A
-    /// zero-length read returns `Ok(0)` at once unless the pipe is broken.
+    /// zero-length read waits like any other until data is there (and leaves it in the pipe),
+    /// then returns `Ok(0)`.
     #[doc(alias = "ReadFile")]
     pub fn read_file(&self, buf: &mut [u8]) -> io::Result<usize> {
         sys::pipe::read(self.0.fd(), buf)
@@ -196,7 +198,8 @@ impl PipeWriter {
     /// Writes all of `buf`, blocking while the pipe is full (`WriteFile`).
     ///
     /// # Errors
-    /// `ERROR_NO_DATA` when every read handle is closed.
+    /// `ERROR_NO_DATA` when every read handle was closed before the call; `ERROR_BROKEN_PIPE`
+    /// when the last one closes while the write waits for room.
     #[doc(alias = "WriteFile")]
     pub fn write_file(&self, buf: &[u8]) -> io::Result<usize> {
         sys::pipe::write(self.0.fd(), buf)

@@ -133,11 +133,13 @@ fn reads_return_what_is_there() {
     assert_eq!(r.read_file(&mut buf[..2]).unwrap(), 2);
     assert_eq!(r.read_file(&mut buf).unwrap(), 3);
     assert_eq!(&buf[..3], b"llo");
+    w.write_file(b"z").unwrap();
     assert_eq!(
         r.read_file(&mut []).unwrap(),
         0,
-        "zero-length read returns at once"
+        "zero-length read, data there"
     );
+    assert_eq!(r.available().unwrap(), 1, "and it leaves the data");
 }
 
 #[test]

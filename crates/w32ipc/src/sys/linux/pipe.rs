@@ -72,29 +72,31 @@ pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-/// A zero-length read succeeds at once, unless the pipe is broken (no writer, no data).
+/// A zero-length read waits, like any read, until data is there (and leaves it), then
+/// succeeds with 0 bytes; it fails if the pipe is broken (no writer, no data).
 fn read_nothing(fd: BorrowedFd<'_>) -> io::Result<usize> {
-    let events = poll_now(fd, PollFlags::IN)?;
-    if events.contains(PollFlags::HUP) && !events.contains(PollFlags::IN) {
-        return Err(win32(ERROR_BROKEN_PIPE));
-    }
     if rustix::fs::fcntl_getfl(fd)
         .map_err(from_os)?
         .contains(rustix::fs::OFlags::WRONLY)
     {
         return Err(win32(ERROR_ACCESS_DENIED));
     }
+    let events = poll_wait(fd, PollFlags::IN, None)?;
+    if events.contains(PollFlags::HUP) && !events.contains(PollFlags::IN) {
+        return Err(win32(ERROR_BROKEN_PIPE));
+    }
     Ok(0)
 }
 
-/// `WriteFile` on a pipe: writes everything, blocking while the pipe is full; fails with
-/// `ERROR_NO_DATA` when every reader is gone.
+/// `WriteFile` on a pipe: writes everything, blocking while the pipe is full. Fails with
+/// `ERROR_NO_DATA` when every reader was gone before the write, and with `ERROR_BROKEN_PIPE`
+/// when the last reader goes while the write waits for room.
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
+    let events = poll_now(fd, PollFlags::OUT)?;
+    if events.contains(PollFlags::ERR) {
+        return Err(win32(ERROR_NO_DATA));
+    }
     if buf.is_empty() {
-        let events = poll_now(fd, PollFlags::OUT)?;
-        if events.contains(PollFlags::ERR) {
-            return Err(win32(ERROR_NO_DATA));
-        }
         if !rustix::fs::fcntl_getfl(fd)
             .map_err(from_os)?
             .intersects(rustix::fs::OFlags::WRONLY | rustix::fs::OFlags::RDWR)
@@ -108,6 +110,7 @@ pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
         match rustix::io::write(fd, &buf[done..]) {
             Ok(n) => done += n,
             Err(Errno::INTR) => continue,
+            Err(Errno::PIPE) => return Err(win32(ERROR_BROKEN_PIPE)),
             Err(e) => return Err(pipe_error(fd, e, true)),
         }
     }
@@ -137,10 +140,21 @@ pub(crate) fn read_some(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize>
 }
 
 fn poll_now(fd: BorrowedFd<'_>, events: PollFlags) -> io::Result<PollFlags> {
+    poll_wait(fd, events, Some(&rustix::event::Timespec::default()))
+}
+
+fn poll_wait(
+    fd: BorrowedFd<'_>,
+    events: PollFlags,
+    timeout: Option<&rustix::event::Timespec>,
+) -> io::Result<PollFlags> {
     let mut fds = [PollFd::new(&fd, events)];
-    match poll(&mut fds, Some(&rustix::event::Timespec::default())) {
-        Ok(_) => {}
-        Err(e) => return Err(from_os(e)),
+    loop {
+        match poll(&mut fds, timeout) {
+            Ok(_) => break,
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(from_os(e)),
+        }
     }
     let revents = fds[0].revents();
     if revents.contains(PollFlags::NVAL) {

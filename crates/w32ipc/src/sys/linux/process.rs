@@ -92,10 +92,7 @@ pub(crate) fn pid_of(fd: BorrowedFd<'_>) -> io::Result<u32> {
 
 /// Waits until the process (or thread) has ended; `None` waits forever. Returns whether it did.
 pub(crate) fn wait(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
-    let ts = timeout.map(|d| rustix::event::Timespec {
-        tv_sec: d.as_secs().min(i64::MAX as u64) as i64,
-        tv_nsec: d.subsec_nanos() as _,
-    });
+    let ts = timeout.map(timespec);
     loop {
         let mut fds = [PollFd::new(&fd, PollFlags::IN)];
         match poll(&mut fds, ts.as_ref()) {
@@ -109,6 +106,29 @@ pub(crate) fn wait(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<
             Err(Errno::INTR) => continue,
             Err(e) => return Err(from_os(e)),
         }
+    }
+}
+
+/// Waits until one of `fds` (pidfds) is readable, at most `timeout`.
+pub(crate) fn wait_any(fds: &[BorrowedFd<'_>], timeout: Option<Duration>) -> io::Result<()> {
+    let ts = timeout.map(timespec);
+    let mut polls: Vec<PollFd<'_>> = fds
+        .iter()
+        .map(|fd| PollFd::new(fd, PollFlags::IN))
+        .collect();
+    loop {
+        match poll(&mut polls, ts.as_ref()) {
+            Ok(_) => return Ok(()),
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(from_os(e)),
+        }
+    }
+}
+
+fn timespec(d: Duration) -> rustix::event::Timespec {
+    rustix::event::Timespec {
+        tv_sec: d.as_secs().min(i64::MAX as u64) as i64,
+        tv_nsec: d.subsec_nanos() as _,
     }
 }
 
