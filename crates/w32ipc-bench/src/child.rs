@@ -1,0 +1,129 @@
+//! The child side of the two-process scenarios: this executable, run again as
+//! `<exe> __child <role> <end> <cpu|->`.
+//!
+//! The child talks to the parent over its standard output, which is a pipe of its own: it
+//! prints `ready` once it holds its end of the pipe under test (so the parent's clock leaves out
+//! process start-up), then reads the pipe to its end and prints how many bytes it got.
+
+use std::io::{self, Write};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::process::ExitCode;
+
+use w32ipc::HandleValue;
+use w32ipc::error::{ERROR_BROKEN_PIPE, Win32ErrorExt};
+use w32ipc::pipe::PipeReader;
+
+use crate::options::CHUNK;
+use crate::placement::pin_self;
+
+/// The first argument that makes this executable a child.
+pub const CHILD_ARG: &str = "__child";
+
+/// The roles a child can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Reads a raw pipe whose descriptor number it is given.
+    RawRead,
+    /// Reads a w32ipc pipe whose handle value it is given.
+    W32ipcRead,
+}
+
+impl Role {
+    /// The role's name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::RawRead => "raw-read",
+            Role::W32ipcRead => "w32ipc-read",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Role> {
+        [Role::RawRead, Role::W32ipcRead]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// The arguments (after the executable) that start a child in `role`, holding `end` (a
+/// descriptor number or handle value), pinned to `cpu` if given.
+pub fn args(role: Role, end: &str, cpu: Option<usize>) -> [String; 4] {
+    [
+        CHILD_ARG.to_string(),
+        role.as_str().to_string(),
+        end.to_string(),
+        cpu.map_or_else(|| "-".to_string(), |c| c.to_string()),
+    ]
+}
+
+/// Runs the child role described by `args` (what follows [`CHILD_ARG`]).
+pub fn run(args: &[String]) -> ExitCode {
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("w32ipc-bench child: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &[String]) -> io::Result<()> {
+    let [role, end, cpu] = args else {
+        return Err(io::Error::other(format!("bad child arguments {args:?}")));
+    };
+    let role = Role::parse(role).ok_or_else(|| io::Error::other(format!("no role {role:?}")))?;
+    if cpu != "-" {
+        pin_self(cpu.parse().map_err(io::Error::other)?)?;
+    }
+    let mut buf = vec![0u8; CHUNK];
+    let total = match role {
+        Role::RawRead => {
+            let fd: RawFd = end.parse().map_err(io::Error::other)?;
+            // SAFETY: the parent cleared close-on-exec on this descriptor for us alone and
+            // told us its number; nothing else in this process owns it.
+            let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+            ready()?;
+            drain_raw(&fd, &mut buf)?
+        }
+        Role::W32ipcRead => {
+            let value: HandleValue = end.parse()?;
+            // SAFETY: the parent passed this inherited handle for our sole use.
+            let reader = unsafe { PipeReader::from_inherited(value)? };
+            ready()?;
+            drain_w32ipc(&reader, &mut buf)?
+        }
+    };
+    let mut out = io::stdout().lock();
+    writeln!(out, "{total}")?;
+    out.flush()
+}
+
+fn ready() -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "ready")?;
+    out.flush()
+}
+
+/// Reads with `read(2)` until end of file.
+fn drain_raw(fd: &OwnedFd, buf: &mut [u8]) -> io::Result<u64> {
+    let mut total = 0u64;
+    loop {
+        match rustix::io::read(fd, &mut *buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => total += n as u64,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Reads with `ReadFile` until `ERROR_BROKEN_PIPE`.
+fn drain_w32ipc(reader: &PipeReader, buf: &mut [u8]) -> io::Result<u64> {
+    let mut total = 0u64;
+    loop {
+        match reader.read_file(buf) {
+            Ok(n) => total += n as u64,
+            Err(e) if e.win32_code() == ERROR_BROKEN_PIPE => return Ok(total),
+            Err(e) => return Err(e),
+        }
+    }
+}

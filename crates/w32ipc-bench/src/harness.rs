@@ -1,0 +1,200 @@
+//! Scenarios, subjects and interleaved trials.
+//!
+//! A scenario compares subjects (w32ipc, peer crates) with a baseline (the raw mechanism). Every
+//! subject runs one untimed warm-up trial, then the timed trials go in rounds: each round runs
+//! every subject once, starting with a different one each round, so neither drift of a noisy
+//! machine nor a fixed position in the round favours one subject.
+
+use std::io;
+
+use crate::stats::{CpuTimes, Summary, paired_ratios};
+
+/// How a scenario's figure reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    /// Throughput: more is better; a subject meets its target when ratio ≥ target.
+    Higher,
+    /// Cost: less is better; a subject meets its target when ratio ≤ target.
+    Lower,
+}
+
+/// One way of doing the scenario's work. `trial` runs one trial and returns its figure in the
+/// scenario's unit.
+pub struct Subject<'a> {
+    /// Short name for the table.
+    pub name: String,
+    /// Runs one trial.
+    pub trial: Box<dyn FnMut() -> io::Result<f64> + 'a>,
+    /// Shown to explain another figure; the scenario's target does not apply to it.
+    pub diagnostic: bool,
+}
+
+impl<'a> Subject<'a> {
+    /// A subject named `name` whose trials `trial` runs.
+    pub fn new(name: impl Into<String>, trial: impl FnMut() -> io::Result<f64> + 'a) -> Self {
+        Subject {
+            name: name.into(),
+            trial: Box::new(trial),
+            diagnostic: false,
+        }
+    }
+
+    /// Marks the subject as a diagnostic: reported, but not held to the target.
+    pub fn diagnostic(mut self) -> Self {
+        self.diagnostic = true;
+        self
+    }
+}
+
+/// What a scenario is, before it runs.
+pub struct Scenario<'a> {
+    /// What is measured, for the table.
+    pub name: String,
+    /// Unit of the figures (`GiB/s`, `µs/spawn`).
+    pub unit: &'static str,
+    /// Which direction is better.
+    pub better: Better,
+    /// The ratio each subject should reach against the baseline, if there is one.
+    pub target: Option<f64>,
+    /// Where the processes ran (`unpinned`, `parent cpu0, child cpu1`).
+    pub placement: String,
+    /// The raw mechanism.
+    pub baseline: Subject<'a>,
+    /// What is compared with it.
+    pub subjects: Vec<Subject<'a>>,
+}
+
+/// The trial values of one subject.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// The subject's name.
+    pub name: String,
+    /// One value per timed trial, in round order.
+    pub values: Vec<f64>,
+    /// As in [`Subject`].
+    pub diagnostic: bool,
+}
+
+impl Series {
+    /// Median and spread of the values.
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.values).expect("a series has at least one trial")
+    }
+}
+
+/// A finished scenario: the baseline's and each subject's trial values.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// As in [`Scenario`].
+    pub name: String,
+    /// As in [`Scenario`].
+    pub unit: &'static str,
+    /// As in [`Scenario`].
+    pub better: Better,
+    /// As in [`Scenario`].
+    pub target: Option<f64>,
+    /// As in [`Scenario`].
+    pub placement: String,
+    /// The baseline's values.
+    pub baseline: Series,
+    /// Each subject's values.
+    pub subjects: Vec<Series>,
+    /// Share of CPU time the hypervisor stole while the timed trials ran (0–1), if known.
+    pub steal: Option<f64>,
+}
+
+impl Comparison {
+    /// median(subject) / median(baseline).
+    pub fn ratio(&self, subject: &Series) -> f64 {
+        subject.summary().median / self.baseline.summary().median
+    }
+
+    /// Median and spread of the per-round ratios subject/baseline.
+    pub fn paired(&self, subject: &Series) -> Summary {
+        Summary::of(&paired_ratios(&subject.values, &self.baseline.values))
+            .expect("a series has at least one trial")
+    }
+
+    /// Whether the subject meets the target ratio (`None` without a target, and for a
+    /// diagnostic).
+    pub fn meets_target(&self, subject: &Series) -> Option<bool> {
+        let target = self.target.filter(|_| !subject.diagnostic)?;
+        let ratio = self.ratio(subject);
+        Some(match self.better {
+            Better::Higher => ratio >= target,
+            Better::Lower => ratio <= target,
+        })
+    }
+}
+
+/// Runs a scenario: one warm-up trial per subject, then `trials` interleaved rounds.
+pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> {
+    eprintln!(
+        "w32ipc-bench: {} [{}] ({} trials)",
+        scenario.name, scenario.placement, trials
+    );
+    let mut all: Vec<&mut Subject<'_>> = std::iter::once(&mut scenario.baseline)
+        .chain(scenario.subjects.iter_mut())
+        .collect();
+    for subject in all.iter_mut() {
+        (subject.trial)()?;
+    }
+    let n = all.len();
+    let mut values = vec![Vec::with_capacity(trials); n];
+    let before = CpuTimes::now();
+    for round in 0..trials {
+        for i in 0..n {
+            let k = (round + i) % n;
+            values[k].push((all[k].trial)()?);
+        }
+    }
+    let after = CpuTimes::now();
+    let steal = before.zip(after).and_then(|(b, a)| b.steal_since(&a));
+    let mut series = all.iter().zip(values).map(|(s, values)| Series {
+        name: s.name.clone(),
+        values,
+        diagnostic: s.diagnostic,
+    });
+    let baseline = series.next().expect("the baseline is first");
+    Ok(Comparison {
+        name: scenario.name,
+        unit: scenario.unit,
+        better: scenario.better,
+        target: scenario.target,
+        placement: scenario.placement,
+        baseline,
+        subjects: series.collect(),
+        steal,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_interleave_and_pair() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let scenario = Scenario {
+            name: "t".into(),
+            unit: "x",
+            better: Better::Lower,
+            target: Some(1.2),
+            placement: "unpinned".into(),
+            baseline: Subject::new("base", || {
+                order.borrow_mut().push('b');
+                Ok(2.0)
+            }),
+            subjects: vec![Subject::new("sub", || {
+                order.borrow_mut().push('s');
+                Ok(2.2)
+            })],
+        };
+        let c = run(scenario, 3).unwrap();
+        assert_eq!(order.borrow().iter().collect::<String>(), "bsbssbbs");
+        assert_eq!(c.baseline.values.len(), 3);
+        let sub = &c.subjects[0];
+        assert!((c.ratio(sub) - 1.1).abs() < 1e-9);
+        assert_eq!(c.meets_target(sub), Some(true));
+    }
+}

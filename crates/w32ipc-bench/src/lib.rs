@@ -1,0 +1,77 @@
+//! # w32ipc-bench — w32ipc against the raw Linux mechanisms, in the same run
+//!
+//! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`) and one
+//! or more subjects measured against it (w32ipc today; peer crates go beside it as further
+//! subjects). Trials of all subjects of a scenario are interleaved, so drift on a noisy machine
+//! hits them alike; each figure is a median over the trials, shown with its min–max spread, and
+//! each subject's ratio to the baseline is printed next to its target.
+//!
+//! The same code runs as the `ipc` bench (`cargo bench -p w32ipc-bench`) and as the
+//! `w32ipc-bench` binary. Child processes are this executable run again with
+//! [`child::CHILD_ARG`] as its first argument (see [`child`]).
+
+pub mod capi;
+pub mod child;
+pub mod harness;
+pub mod options;
+pub mod pipe_throughput;
+pub mod placement;
+pub mod report;
+pub mod spawn_cost;
+pub mod stats;
+
+use std::io;
+use std::process::ExitCode;
+
+use crate::options::Options;
+use crate::report::{Machine, Report};
+
+/// The entry point of the bench and of the binary: a child role when the first argument says
+/// so, otherwise the benchmark run that the flags describe.
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(child::CHILD_ARG) {
+        return child::run(&args[1..]);
+    }
+    let options = match Options::parse(&args) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            print!("{}", options::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("w32ipc-bench: {message}\n\n{}", options::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("w32ipc-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs every scenario the options select and prints the report.
+pub fn run(options: &Options) -> io::Result<()> {
+    let machine = Machine::describe();
+    eprintln!("w32ipc-bench: {}", machine.summary());
+    eprintln!("w32ipc-bench: {}", options.summary());
+    let mut report = Report::new(machine, options);
+    if options.run_pipes {
+        report
+            .comparisons
+            .extend(pipe_throughput::run_all(options)?);
+    }
+    if options.run_spawns {
+        report.comparisons.extend(spawn_cost::run_all(options)?);
+    }
+    if options.json {
+        eprint!("{}", report.table());
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
