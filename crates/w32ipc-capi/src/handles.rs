@@ -6,7 +6,7 @@ use std::mem::ManuallyDrop;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use w32ipc::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED};
+use w32ipc::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER};
 use w32ipc::process::Process;
 use w32ipc::{Handle, HandleValue};
 
@@ -133,9 +133,11 @@ pub extern "C" fn SetHandleInformation(hObject: HANDLE, dwMask: DWORD, dwFlags: 
     })
 }
 
-/// `DuplicateHandle`: within this process, or from another process of the same user into this
-/// one (`hSourceProcess` a handle to it). Duplicating into another process needs that process
-/// to take part and fails with `ERROR_NOT_SUPPORTED`.
+/// `DuplicateHandle`: within this process, from another process into this one, from this one
+/// into another, or between two others — all processes of the same user. A process receives
+/// handles through the server every program using this library runs (see
+/// `w32ipc::process::accept_duplicated_handles`); `DUPLICATE_CLOSE_SOURCE` closes the source
+/// handle in its own process, wherever that is.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn DuplicateHandle(
     hSourceProcessHandle: HANDLE,
@@ -155,39 +157,46 @@ pub unsafe extern "C" fn DuplicateHandle(
             unsafe { *lpTargetHandle = std::ptr::null_mut() };
         }
         let inherit = bInheritHandle != 0;
-        let source_is_me =
-            is_current_process(hSourceProcessHandle) || same_process(hSourceProcessHandle)?;
-        let target_is_me =
-            is_current_process(hTargetProcessHandle) || same_process(hTargetProcessHandle)?;
-        if !target_is_me {
-            return fail(ERROR_NOT_SUPPORTED);
-        }
-        let dup = if source_is_me {
-            if is_current_process(hSourceHandle) {
+        let source = (!is_current_process(hSourceProcessHandle))
+            .then(|| borrow_process(hSourceProcessHandle))
+            .transpose()?
+            .filter(|p| p.id() != std::process::id());
+        let target = (!is_current_process(hTargetProcessHandle))
+            .then(|| borrow_process(hTargetProcessHandle))
+            .transpose()?
+            .filter(|p| p.id() != std::process::id());
+        // A handle to the source object in this process (owned when it had to be made).
+        let here: Handle = match &source {
+            None if is_current_process(hSourceHandle) => {
                 Process::open(std::process::id())?.into_handle()
-            } else {
-                borrow(hSourceHandle)?.try_clone(inherit)?
             }
-        } else {
-            borrow_process(hSourceProcessHandle)?
-                .duplicate_handle_from(value(hSourceHandle), inherit)?
+            None => borrow(hSourceHandle)?.try_clone(inherit)?,
+            Some(p) => p.duplicate_handle_from(value(hSourceHandle), inherit)?,
         };
-        // A protected source stays open (and the call still succeeds), as on Windows.
-        if dwOptions & DUPLICATE_CLOSE_SOURCE != 0 && source_is_me && !is_protected(hSourceHandle) {
-            CloseHandle(hSourceHandle);
+        let result = match &target {
+            None => give(here),
+            Some(p) => to_handle(p.duplicate_handle_into(&here, inherit)?),
+        };
+        if dwOptions & DUPLICATE_CLOSE_SOURCE != 0 {
+            match &source {
+                // A protected source stays open (and the call still succeeds), as on Windows.
+                None if !is_protected(hSourceHandle) => {
+                    CloseHandle(hSourceHandle);
+                }
+                None => {}
+                Some(p) => p.close_handle_in(value(hSourceHandle))?,
+            }
         }
         if lpTargetHandle.is_null() {
-            drop(dup);
+            if target.is_none() {
+                CloseHandle(result);
+            }
         } else {
             // SAFETY: non-null out-pointer from the caller.
-            unsafe { *lpTargetHandle = give(dup) };
+            unsafe { *lpTargetHandle = result };
         }
         Ok(())
     })
-}
-
-fn same_process(h: HANDLE) -> std::io::Result<bool> {
-    Ok(borrow_process(h)?.id() == std::process::id())
 }
 
 /// Borrows a process handle (`ERROR_INVALID_HANDLE` unless `h` is one).

@@ -35,4 +35,7 @@ static INIT: extern "C" fn() = init;
 extern "C" fn init() {
     w32ipc::process::init_win32_process();
     process::capture_command_line();
+    // Other processes may give us handles (DuplicateHandle); without the server they fail
+    // with ERROR_ACCESS_DENIED, which is all a failure here means.
+    let _ = w32ipc::process::accept_duplicated_handles();
 }

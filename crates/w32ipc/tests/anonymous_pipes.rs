@@ -60,6 +60,17 @@ fn child_main() {
                 }
             }
         }
+        // Accept handles from other processes; write through the one whose value comes on stdin.
+        "accept" => {
+            w32ipc::process::accept_duplicated_handles().unwrap();
+            println!("ready");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).unwrap();
+            let v: HandleValue = line.trim().parse().unwrap();
+            // SAFETY: the parent gave this handle to us alone.
+            let w = unsafe { PipeWriter::from_inherited(v) }.unwrap();
+            w.write_file(b"pushed").unwrap();
+        }
         other => panic!("unknown role {other}"),
     }
 }
@@ -307,4 +318,40 @@ fn duplicate_a_handle_out_of_another_process() {
         ERROR_INVALID_HANDLE,
         "the process is gone"
     );
+}
+
+#[test]
+fn duplicate_a_handle_into_another_process() {
+    use std::io::{BufRead, BufReader};
+    let _wd = watchdog("DuplicateHandle into a child", 30);
+    let (r, w) = create_pipe(0, false).unwrap();
+    let mut cmd = self_child(CHILD, "accept:0");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let p = Process::open(child.id()).unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let ready = out
+        .by_ref()
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l == "ready");
+    assert!(ready);
+    let value = p.duplicate_handle_into(w.as_handle(), false).unwrap();
+    drop(w);
+    writeln!(child.stdin.as_mut().unwrap(), "{value}").unwrap();
+    let mut got = String::new();
+    (&r).read_to_string(&mut got).unwrap();
+    assert_eq!(got, "pushed");
+    assert!(child.wait().unwrap().success());
+    // A process that does not accept handles refuses them.
+    let mut plain = std::process::Command::new("sleep")
+        .arg("5")
+        .spawn()
+        .unwrap();
+    let p = Process::open(plain.id()).unwrap();
+    let (_r2, w2) = pipe().unwrap();
+    let err = p.duplicate_handle_into(w2.as_handle(), false).unwrap_err();
+    assert_eq!(err.win32_code(), w32ipc::error::ERROR_ACCESS_DENIED);
+    plain.kill().unwrap();
+    plain.wait().unwrap();
 }

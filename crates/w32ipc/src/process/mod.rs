@@ -147,6 +147,34 @@ impl Process {
         sys::process::terminate(self.handle.fd(), exit_code)
     }
 
+    /// Gives a duplicate of `handle` to this process and returns its value there
+    /// (`DuplicateHandle` with this process as the target). The value is the process's to use;
+    /// tell it the value (on a pipe, say), as a Win32 program would.
+    ///
+    /// The target must accept handles: every program using the C ABI does, and a Rust program
+    /// does after [`accept_duplicated_handles`]. Both must belong to the same user.
+    ///
+    /// # Errors
+    /// `ERROR_ACCESS_DENIED` when the process does not accept handles.
+    #[doc(alias = "DuplicateHandle")]
+    pub fn duplicate_handle_into(
+        &self,
+        handle: &Handle,
+        inheritable: bool,
+    ) -> io::Result<HandleValue> {
+        if self.pid == std::process::id() {
+            return Ok(handle.try_clone(inheritable)?.into_value());
+        }
+        sys::broker::send(self.pid, handle.fd(), inheritable).map(HandleValue::from_raw)
+    }
+
+    /// Closes this process's handle `value` (`DuplicateHandle` with `DUPLICATE_CLOSE_SOURCE`
+    /// and this process as the source). The process must accept handles, as for
+    /// [`duplicate_handle_into`](Self::duplicate_handle_into).
+    pub fn close_handle_in(&self, value: HandleValue) -> io::Result<()> {
+        sys::broker::close_in(self.pid, value.get())
+    }
+
     /// A handle to the process's main thread (`PROCESS_INFORMATION.hThread`), which is
     /// signalled when that thread ends. Its id is the process id.
     pub fn open_main_thread(&self) -> io::Result<Handle> {
@@ -227,6 +255,13 @@ impl CommandExt for Command {
         drop(child);
         Ok(Process { handle, pid })
     }
+}
+
+/// Lets other processes of the same user give this process handles
+/// ([`Process::duplicate_handle_into`], `DuplicateHandle` in C): starts a small server thread,
+/// once. Programs using the C ABI do this when the library loads.
+pub fn accept_duplicated_handles() -> io::Result<()> {
+    sys::broker::serve()
 }
 
 /// The id of the calling thread (`GetCurrentThreadId`); a process's main thread has the

@@ -1,5 +1,6 @@
 //! Linux backend, over `rustix`.
 
+pub(crate) mod broker;
 pub(crate) mod handle;
 pub(crate) mod named;
 pub(crate) mod pipe;
