@@ -355,3 +355,19 @@ fn duplicate_a_handle_into_another_process() {
     plain.kill().unwrap();
     plain.wait().unwrap();
 }
+
+#[test]
+fn closing_the_handle_of_an_ended_child_reaps_it() {
+    let _wd = watchdog("reap on close", 30);
+    let c = std::process::Command::new("true").spawn_process().unwrap();
+    let pid = c.id();
+    let other = Process::open(pid).unwrap();
+    let h = c.into_handle();
+    w32ipc::sync::wait_one(&h, None).unwrap();
+    let state = || std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    assert!(state().contains("zombie"), "ended, not yet reaped");
+    drop(h);
+    assert!(!state().contains("zombie"), "child {pid} left as a zombie");
+    // The other handle still gives the exit code.
+    assert_eq!(other.exit_code().unwrap(), Some(0));
+}

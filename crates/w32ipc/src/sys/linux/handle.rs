@@ -113,16 +113,24 @@ pub(crate) fn raw(fd: BorrowedFd<'_>) -> RawFd {
     fd.as_raw_fd()
 }
 
-/// Closes a handle (`CloseHandle`): the last handle to a named object takes its name along.
+/// Closes a handle (`CloseHandle`): the last handle to a named object takes its name along,
+/// and a handle to an ended child process reaps it (its exit code stays readable through any
+/// other handle to it), so no zombie outlives the handles, as no process object outlives them
+/// on Windows.
 pub(crate) fn close(fd: OwnedFd) {
     let st = match rustix::fs::fstat(&fd) {
         Ok(st) => st,
         Err(_) => return,
     };
-    if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
-        && st.st_nlink > 0
-        && matches!(super::named::kind_of_file(fd.as_fd()), Ok(Some(_)))
-    {
-        super::named::close(fd);
+    match FileType::from_raw_mode(st.st_mode) {
+        FileType::RegularFile
+            if st.st_nlink > 0 && matches!(super::named::kind_of_file(fd.as_fd()), Ok(Some(_))) =>
+        {
+            super::named::close(fd);
+        }
+        FileType::Unknown if matches!(kind_of(fd.as_fd()), Ok(ObjectKind::Process)) => {
+            super::process::reap_if_ended(fd.as_fd());
+        }
+        _ => {}
     }
 }

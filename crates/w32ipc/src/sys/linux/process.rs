@@ -209,6 +209,14 @@ pub(crate) fn exit_code(fd: BorrowedFd<'_>) -> io::Result<Option<u32>> {
     Ok(Some(win32_exit_code(exited, signal)))
 }
 
+/// Reaps the process if it is an ended child of ours; does nothing otherwise.
+pub(crate) fn reap_if_ended(fd: BorrowedFd<'_>) {
+    let _ = rustix::process::waitid(
+        WaitId::PidFd(fd),
+        WaitIdOptions::EXITED | WaitIdOptions::NOHANG,
+    );
+}
+
 /// Copies descriptor `target` out of the process behind `pidfd` into this one
 /// (`DuplicateHandle` from another process). Needs the same user (ptrace access).
 pub(crate) fn take_fd(pidfd: BorrowedFd<'_>, target: RawFd) -> io::Result<OwnedFd> {
