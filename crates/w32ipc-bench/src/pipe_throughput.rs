@@ -1,5 +1,6 @@
 //! Anonymous-pipe throughput between two processes: the parent writes the volume in 64 KiB
-//! writes, a child (this executable, see [`crate::child`]) reads it all in 64 KiB reads.
+//! writes (`--write-bytes`), a child (this executable, see [`crate::child`]) reads it all in
+//! 64 KiB reads.
 //!
 //! Baseline: a raw `pipe2` pipe, `write(2)`/`read(2)`, the child started by
 //! `std::process::Command` with the read end made inheritable. Subject: w32ipc's
@@ -24,7 +25,7 @@ use w32ipc::process::CommandExt;
 
 use crate::child::{self, Role};
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
-use crate::options::{CHUNK, Options};
+use crate::options::Options;
 use crate::placement::{self, Pinning};
 
 /// The ratio w32ipc should reach against the raw pipe.
@@ -38,7 +39,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let pinned = placement::pin_parent(options.pin)?;
     let pinning = pinned.as_ref().map(|(p, _guard)| *p);
     let exe = std::env::current_exe()?;
-    let chunk = vec![0x5a; CHUNK];
+    let chunk = vec![0x5a; options.write_size];
     SIZES
         .iter()
         .map(|&size| {
@@ -58,7 +59,12 @@ fn scenario<'a>(
     let bytes = options.pipe_bytes;
     let cpu = pinning.map(|p| p.child);
     Ok(Scenario {
-        name: format!("pipe {} MiB, {}", bytes >> 20, capacities(size)?),
+        name: format!(
+            "pipe {} MiB in {} writes, {}",
+            bytes >> 20,
+            write_size(chunk.len()),
+            capacities(size)?
+        ),
         unit: "GiB/s",
         better: Better::Higher,
         target: Some(TARGET),
@@ -68,6 +74,14 @@ fn scenario<'a>(
             w32ipc_trial(exe, size, bytes, cpu, chunk)
         })],
     })
+}
+
+fn write_size(bytes: usize) -> String {
+    if bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} B")
+    }
 }
 
 /// Names the size asked for and the capacity each kind of pipe gets with it.

@@ -145,7 +145,7 @@ impl Report {
         );
         let _ = write!(
             out,
-            "\"config\":{{\"quick\":{},\"pin\":{},\"trials\":{},\"pipe_bytes\":{},\"spawns_per_trial\":{}}},\"scenarios\":[",
+            "\"config\":{{\"quick\":{},\"pin\":{},\"trials\":{},\"pipe_bytes\":{},\"write_bytes\":{},\"spawns_per_trial\":{}}},\"scenarios\":[",
             o.quick,
             string(match o.pin {
                 PinMode::None => "none",
@@ -154,6 +154,7 @@ impl Report {
             }),
             o.trials,
             o.pipe_bytes,
+            o.write_size,
             o.spawns
         );
         for (i, c) in self.comparisons.iter().enumerate() {
