@@ -30,10 +30,16 @@ use crate::error::{ERROR_INVALID_HANDLE, from_os, win32};
 use crate::object::ObjectKind;
 use crate::object::name::Namespace;
 
-/// The header every named-object file starts with.
-pub(crate) const HEADER_LEN: u64 = 1024;
+/// The header every object file starts with: magic, kind, name. It fills the first page, so a
+/// mapping's data starts page-aligned right after it.
+pub(crate) const HEADER_LEN: u64 = 4096;
+/// Where a sync object's shared state lives, inside the header page (after the name).
+#[allow(dead_code)] // the sync objects build on it
+pub(crate) const STATE_OFFSET: u64 = 2048;
 const MAGIC: &[u8; 8] = b"W32IPC\x00\x01";
 const NAME_AT: usize = 16;
+/// Names are stored up to this many bytes (a 259-unit UTF-16 name is at most 777 UTF-8 bytes).
+const NAME_MAX: usize = STATE_OFFSET as usize - NAME_AT;
 
 fn kind_code(kind: ObjectKind) -> u32 {
     match kind {
@@ -59,11 +65,11 @@ fn kind_from_code(code: u32) -> Option<ObjectKind> {
 
 /// The header of an object file: kind and full name.
 fn header(kind: ObjectKind, name: &str) -> Vec<u8> {
-    let mut h = vec![0u8; HEADER_LEN as usize];
+    let mut h = vec![0u8; STATE_OFFSET as usize];
     h[..8].copy_from_slice(MAGIC);
     h[8..12].copy_from_slice(&kind_code(kind).to_le_bytes());
     let name = name.as_bytes();
-    let n = name.len().min(HEADER_LEN as usize - NAME_AT);
+    let n = name.len().min(NAME_MAX);
     h[12..16].copy_from_slice(&(n as u32).to_le_bytes());
     h[NAME_AT..NAME_AT + n].copy_from_slice(&name[..n]);
     h
@@ -82,7 +88,7 @@ pub(crate) fn kind_of_file(fd: BorrowedFd<'_>) -> io::Result<Option<ObjectKind>>
 
 /// The full name stored in an object file's header.
 pub(crate) fn name_of_file(fd: BorrowedFd<'_>) -> io::Result<String> {
-    let mut buf = vec![0u8; HEADER_LEN as usize];
+    let mut buf = vec![0u8; STATE_OFFSET as usize];
     let n = rustix::io::pread(fd, &mut buf, 0).map_err(from_os)?;
     if n < NAME_AT || &buf[..8] != MAGIC {
         return Err(win32(ERROR_INVALID_HANDLE));
@@ -280,6 +286,7 @@ pub(crate) fn create_unnamed(
         Mode::from_raw_mode(0o600),
     )
     .map_err(from_os)?;
+    rustix::fs::ftruncate(&fd, HEADER_LEN).map_err(from_os)?;
     let h = header(kind, full_name);
     let mut done = 0;
     while done < h.len() {
