@@ -3,15 +3,16 @@
 
 use std::ffi::{c_char, c_void};
 use std::io;
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use w32ipc::Handle;
 use w32ipc::error::{
     ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_PARAMETER, ERROR_NOACCESS, win32,
 };
-use w32ipc::process::{CommandExt, Process, STILL_ACTIVE, join_command_line, split_command_line};
+use w32ipc::process::{
+    Process, ProcessBuilder, STILL_ACTIVE, join_command_line, split_command_line,
+};
 
 use crate::handles::{borrow, borrow_process, give, is_current_process, std_handle};
 use crate::last_error::{SetLastError, boolean, fail, guard, set_from};
@@ -83,12 +84,15 @@ fn resolve_program(name: &str) -> io::Result<PathBuf> {
         .ok_or_else(|| win32(ERROR_FILE_NOT_FOUND))
 }
 
-/// A `Stdio` for a child's standard handle: a duplicate of `h`, or nothing usable when `h` is
-/// not an open handle (the child of a Windows process gets a dead handle value then).
-fn stdio_for(h: HANDLE) -> io::Result<Stdio> {
+/// A child's standard handle: `h` if it is an open handle, else `/dev/null` (the child of a
+/// Windows process gets a dead handle value then; a closed descriptor 0–2 would be reused by
+/// the child's first open).
+fn std_for(h: HANDLE) -> io::Result<Handle> {
     match borrow(h) {
-        Ok(h) => Ok(Stdio::from(std::os::fd::OwnedFd::from(h.try_clone(false)?))),
-        Err(_) => Ok(Stdio::null()),
+        Ok(h) => h.try_clone(false),
+        Err(_) => Ok(Handle::from(std::os::fd::OwnedFd::from(
+            std::fs::File::open("/dev/null")?,
+        ))),
     }
 }
 
@@ -116,7 +120,7 @@ pub fn capture_command_line() {
     let _ = GIVEN_COMMAND_LINE.set(given);
 }
 
-fn create_process(req: Request) -> io::Result<(Process, w32ipc::Handle)> {
+fn create_process(req: Request) -> io::Result<(Process, Handle)> {
     let unsupported =
         req.flags & !(HARMLESS_FLAGS | CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP);
     if unsupported != 0 {
@@ -133,38 +137,37 @@ fn create_process(req: Request) -> io::Result<(Process, w32ipc::Handle)> {
         Some(app) => resolve_program(app)?,
         None => resolve_program(&args[0])?,
     };
-    let mut cmd = Command::new(&program);
-    cmd.arg0(&args[0])
-        .args(&args[1..])
-        .env(COMMAND_LINE_VAR, &line);
-    if !req.inherit_handles {
-        cmd.inherit_no_handles();
-    }
-    let std = req
+    let std_values = req
         .std_handles
         .unwrap_or_else(|| [std_handle(0), std_handle(1), std_handle(2)]);
-    if req.std_handles.is_some()
-        || std
+    let redirect = req.std_handles.is_some()
+        || std_values
             .iter()
             .enumerate()
-            .any(|(i, h)| *h as usize != (i + 1) * 4)
-    {
-        cmd.stdin(stdio_for(std[0])?);
-        cmd.stdout(stdio_for(std[1])?);
-        cmd.stderr(stdio_for(std[2])?);
-    }
+            .any(|(i, h)| *h as usize != (i + 1) * 4);
+    let std: Vec<Handle> = if redirect {
+        std_values
+            .iter()
+            .map(|h| std_for(*h))
+            .collect::<io::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+    let mut builder = ProcessBuilder::new(&program)
+        .args(args)
+        .inherit_handles(req.inherit_handles)
+        .new_process_group(req.flags & CREATE_NEW_PROCESS_GROUP != 0);
     if let Some(env) = &req.environment {
-        cmd.env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .env(COMMAND_LINE_VAR, &line);
+        builder = builder.env_clear_and_set(env.iter().cloned());
     }
+    builder = builder.env(COMMAND_LINE_VAR, &line);
     if let Some(dir) = &req.directory {
-        cmd.current_dir(dir.replace('\\', "/"));
+        builder = builder.current_dir(dir.replace('\\', "/"));
     }
-    if req.flags & CREATE_NEW_PROCESS_GROUP != 0 {
-        cmd.process_group(0);
+    if let [i, o, e] = &std[..] {
+        builder = builder.stdin(i).stdout(o).stderr(e);
     }
-    let process = cmd.spawn_process()?;
+    let process = builder.spawn()?;
     let thread = process.open_main_thread()?;
     Ok((process, thread))
 }

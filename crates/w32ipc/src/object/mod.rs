@@ -229,6 +229,13 @@ impl Drop for Handle {
     }
 }
 
+impl From<OwnedFd> for Handle {
+    /// Any descriptor is a handle (a disk file, a device, a socket, …).
+    fn from(fd: OwnedFd) -> Handle {
+        Handle::from_fd(fd)
+    }
+}
+
 impl From<Handle> for OwnedFd {
     fn from(h: Handle) -> OwnedFd {
         h.into_fd()

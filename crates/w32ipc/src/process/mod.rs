@@ -20,8 +20,10 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod builder;
 mod cmdline;
 
+pub use builder::ProcessBuilder;
 pub use cmdline::{join_command_line, split_command_line};
 
 use std::io;
@@ -211,6 +213,10 @@ impl AsFd for Process {
 }
 
 /// Win32 handle inheritance for [`std::process::Command`].
+///
+/// Choosing handles for a `Command` takes a `pre_exec` hook, which makes the standard library
+/// start the child with `fork` (its cost grows with the parent's memory) instead of
+/// `posix_spawn`. [`ProcessBuilder`] has no such cost.
 pub trait CommandExt {
     /// Lets the child inherit this handle, with the same value, whether or not the handle is
     /// marked inheritable. The handle must stay open until the child is spawned.

@@ -11,6 +11,16 @@ use crate::error::{ERROR_FILE_NOT_FOUND, ERROR_INVALID_HANDLE, Win32ErrorExt};
 use crate::object::name::ObjectName;
 use crate::object::{Handle, ObjectKind};
 
+/// These tests start child processes, and a process being started holds a copy of every
+/// descriptor of its parent until it `exec`s (see `sys/linux/named.rs`): a test closing its
+/// last handle while another test spawns would see its name survive for that moment. So the
+/// tests of this module take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn name(s: &str) -> ObjectName {
     ObjectName::parse(s).unwrap().unwrap()
 }
@@ -49,6 +59,7 @@ fn child_main() {
 
 #[test]
 fn name_lives_while_a_handle_is_open_in_process() {
+    let _serial = serial();
     isolate();
     let _wd = watchdog("in-process lifetime", 20);
     let n = name(&unique_name("life"));
@@ -71,6 +82,7 @@ fn name_lives_while_a_handle_is_open_in_process() {
 
 #[test]
 fn duplicated_and_unnamed_handles() {
+    let _serial = serial();
     isolate();
     let _wd = watchdog("duplicates", 20);
     let n = name(&unique_name("dup"));
@@ -87,6 +99,7 @@ fn duplicated_and_unnamed_handles() {
 
 #[test]
 fn other_kind_is_invalid_handle() {
+    let _serial = serial();
     isolate();
     let _wd = watchdog("kind clash", 20);
     let n = name(&unique_name("kind"));
@@ -99,6 +112,7 @@ fn other_kind_is_invalid_handle() {
 
 #[test]
 fn name_outlives_the_creator_while_another_process_holds_it() {
+    let _serial = serial();
     isolate();
     let _wd = watchdog("cross-process lifetime", 30);
     let n = unique_name("xproc");
@@ -113,6 +127,7 @@ fn name_outlives_the_creator_while_another_process_holds_it() {
 
 #[test]
 fn name_is_gone_when_every_holder_is_sigkilled() {
+    let _serial = serial();
     let root = isolate();
     let _wd = watchdog("SIGKILL lifetime", 30);
     let n = unique_name("killed");
@@ -137,6 +152,7 @@ fn name_is_gone_when_every_holder_is_sigkilled() {
 
 #[test]
 fn inherited_handle_keeps_the_name() {
+    let _serial = serial();
     use crate::object::AsHandleValue;
     use crate::process::CommandExt;
     isolate();
@@ -162,6 +178,7 @@ fn inherited_handle_keeps_the_name() {
 
 #[test]
 fn racing_creates_opens_and_closes_never_see_a_dead_object() {
+    let _serial = serial();
     isolate();
     let _wd = watchdog("lifetime race", 60);
     let n = name(&unique_name("race"));

@@ -5,3 +5,4 @@ pub(crate) mod handle;
 pub(crate) mod named;
 pub(crate) mod pipe;
 pub(crate) mod process;
+pub(crate) mod spawn;

@@ -13,6 +13,12 @@
 //! (`O_TMPFILE`) and takes its lock before it links the name, so no one ever sees a half-made or
 //! unlocked object.
 //!
+//! One window is left open by Linux itself: a process being started (`fork`/`posix_spawn`)
+//! holds a copy of every descriptor of its parent until it calls `exec`, and with them the
+//! locks. A last close that falls in that window (typically well under a millisecond, in a
+//! process that is starting a child on another thread) leaves the name in place; the next
+//! opener after the `exec` finds nobody holding it and removes it.
+//!
 //! The file starts with a header naming the object's kind and its full name, so a process that
 //! inherited a descriptor can tell what it holds, and `w32ipc ls` can list the session.
 

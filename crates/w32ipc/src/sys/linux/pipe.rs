@@ -91,30 +91,58 @@ fn read_nothing(fd: BorrowedFd<'_>) -> io::Result<usize> {
 /// `WriteFile` on a pipe: writes everything, blocking while the pipe is full. Fails with
 /// `ERROR_NO_DATA` when every reader was gone before the write, and with `ERROR_BROKEN_PIPE`
 /// when the last reader goes while the write waits for room.
+///
+/// Telling the two apart costs nothing on the way that succeeds: only after `EPIPE` does it
+/// look back. Bytes already written, or a full pipe on which the call waited (more than
+/// [`WAITED`]), mean the reader left during the write; otherwise it was gone before.
 pub(crate) fn write(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
-    let events = poll_now(fd, PollFlags::OUT)?;
-    if events.contains(PollFlags::ERR) {
-        return Err(win32(ERROR_NO_DATA));
-    }
     if buf.is_empty() {
-        if !rustix::fs::fcntl_getfl(fd)
-            .map_err(from_os)?
-            .intersects(rustix::fs::OFlags::WRONLY | rustix::fs::OFlags::RDWR)
-        {
-            return Err(win32(ERROR_ACCESS_DENIED));
-        }
-        return Ok(0);
+        return write_nothing(fd);
     }
+    let start = std::time::Instant::now();
     let mut done = 0;
     while done < buf.len() {
         match rustix::io::write(fd, &buf[done..]) {
             Ok(n) => done += n,
             Err(Errno::INTR) => continue,
-            Err(Errno::PIPE) => return Err(win32(ERROR_BROKEN_PIPE)),
+            Err(Errno::PIPE) => {
+                let waited = done > 0 || (is_full(fd) && start.elapsed() > WAITED);
+                return Err(win32(if waited {
+                    ERROR_BROKEN_PIPE
+                } else {
+                    ERROR_NO_DATA
+                }));
+            }
             Err(e) => return Err(pipe_error(fd, e, true)),
         }
     }
     Ok(done)
+}
+
+/// How long a failed write must have taken to count as having waited for room.
+const WAITED: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Whether the pipe has no room left (the data stays after the readers are gone).
+fn is_full(fd: BorrowedFd<'_>) -> bool {
+    match (available(fd), capacity(fd)) {
+        (Ok(used), Ok(cap)) => cap.saturating_sub(used) < 4096,
+        _ => false,
+    }
+}
+
+/// A zero-length write succeeds unless the readers are gone or the end is a read end.
+fn write_nothing(fd: BorrowedFd<'_>) -> io::Result<usize> {
+    let events = poll_now(fd, PollFlags::OUT)?;
+    if events.contains(PollFlags::ERR) {
+        return Err(win32(ERROR_NO_DATA));
+    }
+    if !rustix::fs::fcntl_getfl(fd)
+        .map_err(from_os)?
+        .intersects(rustix::fs::OFlags::WRONLY | rustix::fs::OFlags::RDWR)
+    {
+        return Err(win32(ERROR_ACCESS_DENIED));
+    }
+    Ok(0)
 }
 
 /// One write call (`Write::write`): may write less than `buf`.
