@@ -12,7 +12,7 @@ use std::os::unix::process::CommandExt as _;
 use std::process::{Command, ExitStatus};
 use std::time::Instant;
 
-use w32ipc::process::{CommandExt, Process};
+use w32ipc::process::{CommandExt, Process, ProcessBuilder};
 
 use crate::capi::CApi;
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
@@ -29,6 +29,8 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     // Resident memory the children's `fork` has to map (copy-on-write) and `exec` to tear down.
     let ballast = vec![1u8; options.ballast_mib << 20];
     let (inherited, _writer) = w32ipc::pipe::pipe()?;
+    // ProcessBuilder inherits what is marked inheritable, as CreateProcess does.
+    let (marked, _marked_writer) = w32ipc::pipe::create_pipe(0, true)?;
     let capi = match CApi::find(options.capi.as_deref()) {
         Ok(capi) => {
             eprintln!("w32ipc-bench: C ABI from {}", capi.path().display());
@@ -53,6 +55,17 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         Subject::new("w32ipc inherit_no_handles", || {
             per_spawn(n, || {
                 exit_code(Command::new(TRUE).inherit_no_handles().spawn_process()?)
+            })
+        }),
+        Subject::new("w32ipc ProcessBuilder, inheritable handle", || {
+            per_spawn(n, || {
+                let _ = &marked;
+                exit_code(ProcessBuilder::new(TRUE).spawn()?)
+            })
+        }),
+        Subject::new("w32ipc ProcessBuilder, no handles", || {
+            per_spawn(n, || {
+                exit_code(ProcessBuilder::new(TRUE).inherit_handles(false).spawn()?)
             })
         }),
     ];
