@@ -167,6 +167,7 @@ pub unsafe extern "C" fn DuplicateHandle(
             .filter(|p| p.id() != std::process::id());
         // A handle to the source object in this process (owned when it had to be made).
         let here: Handle = match &source {
+            None if is_current_thread(hSourceHandle) => w32ipc::thread::current()?,
             None if is_current_process(hSourceHandle) => {
                 Process::open(std::process::id())?.into_handle()
             }

@@ -23,6 +23,8 @@ pub mod loader;
 pub mod misc;
 pub mod process;
 pub mod strings;
+pub mod sync;
+pub mod thread;
 pub mod types;
 pub mod wait;
 

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use w32ipc::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS};
-use w32ipc::sync::{MAXIMUM_WAIT_OBJECTS, WaitOutcome, wait_all, wait_any, wait_never, wait_one};
+use w32ipc::sync::{
+    MAXIMUM_WAIT_OBJECTS, WaitMany, WaitOutcome, Waitable, wait_all, wait_any, wait_never, wait_one,
+};
 
 use crate::handles::{borrow, is_current_process, is_current_thread};
 use crate::last_error::{SetLastError, guard, set_from};
@@ -13,6 +15,8 @@ use crate::types::*;
 pub const WAIT_OBJECT_0: DWORD = 0;
 /// `WAIT_TIMEOUT`.
 pub const WAIT_TIMEOUT: DWORD = 258;
+/// `WAIT_ABANDONED`.
+pub const WAIT_ABANDONED: DWORD = 0x80;
 /// `WAIT_FAILED`.
 pub const WAIT_FAILED: DWORD = 0xFFFF_FFFF;
 
@@ -29,10 +33,11 @@ pub extern "C" fn WaitForSingleObject(hHandle: HANDLE, dwMilliseconds: DWORD) ->
         let outcome = if is_current_process(hHandle) || is_current_thread(hHandle) {
             Ok(wait_never(timeout(dwMilliseconds)))
         } else {
-            borrow(hHandle).and_then(|h| wait_one(&h, timeout(dwMilliseconds)))
+            borrow(hHandle).and_then(|h| wait_one(&*h, timeout(dwMilliseconds)))
         };
         match outcome {
             Ok(WaitOutcome::Signaled) => WAIT_OBJECT_0,
+            Ok(WaitOutcome::Abandoned) => WAIT_ABANDONED,
             Ok(WaitOutcome::TimedOut) => WAIT_TIMEOUT,
             Err(e) => {
                 set_from(&e);
@@ -89,15 +94,16 @@ pub unsafe extern "C" fn WaitForMultipleObjects(
                 return WAIT_FAILED;
             }
         };
-        let handles: Vec<&w32ipc::Handle> = borrowed.iter().map(|h| &**h).collect();
+        let handles: Vec<&dyn Waitable> = borrowed.iter().map(|h| &**h as &dyn Waitable).collect();
         let result = if bWaitAll != 0 {
-            wait_all(&handles, timeout(dwMilliseconds)).map(|all| all.then_some(0))
+            wait_all(&handles, timeout(dwMilliseconds))
         } else {
             wait_any(&handles, timeout(dwMilliseconds))
         };
         match result {
-            Ok(Some(i)) => WAIT_OBJECT_0 + i as DWORD,
-            Ok(None) => WAIT_TIMEOUT,
+            Ok(WaitMany::Signaled(i)) => WAIT_OBJECT_0 + i as DWORD,
+            Ok(WaitMany::Abandoned(i)) => WAIT_ABANDONED + i as DWORD,
+            Ok(WaitMany::TimedOut) => WAIT_TIMEOUT,
             Err(e) => {
                 set_from(&e);
                 WAIT_FAILED

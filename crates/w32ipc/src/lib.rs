@@ -28,6 +28,7 @@ pub mod object;
 pub mod pipe;
 pub mod process;
 pub mod sync;
+pub mod thread;
 
 mod sys;
 

@@ -6,7 +6,7 @@
 //! sees, and is the same in a child process that inherits it.
 
 pub mod name;
-mod named;
+pub(crate) mod named;
 
 pub use named::{NamedObjectInfo, list_named};
 

@@ -16,7 +16,6 @@ use crate::sys;
 /// `init` writes the new object's state after its header before the name is visible. Returns
 /// the handle and whether the object already existed (`ERROR_ALREADY_EXISTS`). A name held by
 /// an object of another kind fails with `ERROR_INVALID_HANDLE`. `None` makes an unnamed object.
-#[cfg_attr(not(test), allow(dead_code))] // the sync objects and mappings build on it
 pub(crate) fn create(
     kind: ObjectKind,
     name: Option<&ObjectName>,
@@ -49,7 +48,6 @@ pub(crate) fn create(
 /// # Errors
 /// `ERROR_FILE_NOT_FOUND` when no live object has the name; `ERROR_INVALID_HANDLE` when an
 /// object of another kind has it.
-#[cfg_attr(not(test), allow(dead_code))] // the sync objects and mappings build on it
 pub(crate) fn open(kind: ObjectKind, name: &ObjectName, writable: bool) -> io::Result<Handle> {
     let dir = sys::named::namespace_dir(Some(name.namespace()))?;
     let fd = sys::named::open(

@@ -1,124 +1,195 @@
-//! Waiting on objects (`WaitForSingleObject`). Processes and threads are signalled when they
-//! end; pipe and file handles are always signalled, as on Windows.
+//! Events, mutexes, semaphores, and waiting on them — across processes, by name or by
+//! inherited or duplicated handle.
+//!
+//! Every object lives in a small shared file (see [`crate::object`]), and its state is one
+//! 32-bit word that processes change with compare-and-swap and sleep on with a futex (never a
+//! private one). Waiting on several objects sleeps on all their words at once (`futex_waitv`),
+//! and a wait for all of them takes all or none, atomically. A mutex whose owner thread or
+//! process ended — even by SIGKILL — goes to the next waiter, which learns it was abandoned.
+//!
+//! ```
+//! use std::time::Duration;
+//! use w32ipc::sync::{Event, WaitOutcome};
+//!
+//! let ready = Event::create(None, true, false)?;
+//! assert_eq!(ready.wait(Some(Duration::ZERO))?, WaitOutcome::TimedOut);
+//! ready.set()?;
+//! assert_eq!(ready.wait(None)?, WaitOutcome::Signaled);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod event;
+mod mutex;
+mod object;
+mod semaphore;
+mod state;
+mod wait;
 
 use std::io;
 use std::time::Duration;
 
-use crate::error::{ERROR_INVALID_HANDLE, win32};
+pub use event::Event;
+pub use mutex::Mutex;
+pub use semaphore::Semaphore;
+
+use crate::error::{ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, win32};
 use crate::object::{Handle, ObjectKind};
-use crate::sys;
-
-/// How a wait ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WaitOutcome {
-    /// The object was signalled (`WAIT_OBJECT_0`).
-    Signaled,
-    /// The time ran out first (`WAIT_TIMEOUT`).
-    TimedOut,
-}
-
-/// Waits until the object behind `handle` is signalled, at most `timeout` (`None`: forever).
-///
-/// ```
-/// use std::time::Duration;
-/// use w32ipc::sync::{wait_one, WaitOutcome};
-/// let (reader, _w) = w32ipc::pipe::pipe()?;
-/// // Pipe handles are always signalled.
-/// assert_eq!(wait_one(reader.as_handle(), Some(Duration::ZERO))?, WaitOutcome::Signaled);
-/// # Ok::<(), std::io::Error>(())
-/// ```
-///
-/// # Errors
-/// `ERROR_INVALID_HANDLE` for a closed handle or an object that cannot be waited on.
-#[doc(alias = "WaitForSingleObject")]
-pub fn wait_one(handle: &Handle, timeout: Option<Duration>) -> io::Result<WaitOutcome> {
-    match handle.kind()? {
-        ObjectKind::Process | ObjectKind::Thread => {
-            if sys::process::wait(handle.fd(), timeout)? {
-                Ok(WaitOutcome::Signaled)
-            } else {
-                Ok(WaitOutcome::TimedOut)
-            }
-        }
-        ObjectKind::PipeRead | ObjectKind::PipeWrite | ObjectKind::File => {
-            Ok(WaitOutcome::Signaled)
-        }
-        _ => Err(win32(ERROR_INVALID_HANDLE)),
-    }
-}
+use object::SyncObject;
+use wait::{Done, Target};
 
 /// `MAXIMUM_WAIT_OBJECTS`: the most handles one wait takes.
 pub const MAXIMUM_WAIT_OBJECTS: usize = 64;
 
-/// Waits until one of `handles` is signalled (`WaitForMultipleObjects(…, bWaitAll = FALSE, …)`)
-/// and returns the lowest index that is, or `None` when `timeout` runs out first.
-///
-/// # Errors
-/// `ERROR_INVALID_PARAMETER` for no handles or more than [`MAXIMUM_WAIT_OBJECTS`];
-/// `ERROR_INVALID_HANDLE` when one of them cannot be waited on.
-#[doc(alias = "WaitForMultipleObjects")]
-pub fn wait_any(handles: &[&Handle], timeout: Option<Duration>) -> io::Result<Option<usize>> {
-    let kinds = check_many(handles)?;
-    let deadline = timeout.map(|t| std::time::Instant::now() + t);
-    loop {
-        // Objects that are always signalled win at once, in index order.
-        for (i, (h, kind)) in handles.iter().zip(&kinds).enumerate() {
-            if !waits_for_exit(*kind) || sys::process::wait(h.fd(), Some(Duration::ZERO))? {
-                return Ok(Some(i));
+/// How a wait on one object ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitOutcome {
+    /// The object was signalled and, for a mutex or semaphore or auto-reset event, taken
+    /// (`WAIT_OBJECT_0`).
+    Signaled,
+    /// A mutex whose owner ended without releasing it: the caller owns it now
+    /// (`WAIT_ABANDONED`).
+    Abandoned,
+    /// The time ran out first (`WAIT_TIMEOUT`).
+    TimedOut,
+}
+
+/// How a wait on several objects ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitMany {
+    /// Object `i` was signalled (wait-any: the lowest signalled index; wait-all: 0)
+    /// (`WAIT_OBJECT_0 + i`).
+    Signaled(usize),
+    /// Mutex `i` was abandoned by its owner and is now the caller's (`WAIT_ABANDONED_0 + i`).
+    Abandoned(usize),
+    /// The time ran out first (`WAIT_TIMEOUT`).
+    TimedOut,
+}
+
+/// Something that can be waited on: sync objects, processes, and any [`Handle`].
+pub trait Waitable {
+    #[doc(hidden)]
+    fn wait_target(&self) -> io::Result<WaitTarget<'_>>;
+}
+
+/// What a wait is made on (opaque).
+#[doc(hidden)]
+pub struct WaitTarget<'a>(Target<'a>);
+
+impl Waitable for Handle {
+    fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
+        let kind = self.kind()?;
+        Ok(WaitTarget(match kind {
+            ObjectKind::Event | ObjectKind::Mutex | ObjectKind::Semaphore => {
+                Target::Object(SyncObject::of_kind(self.fd(), kind)?)
             }
-        }
-        let left = match deadline {
-            Some(d) => match d.checked_duration_since(std::time::Instant::now()) {
-                Some(left) if !left.is_zero() => Some(left),
-                _ => return Ok(None),
-            },
-            None => None,
-        };
-        let fds: Vec<_> = handles.iter().map(|h| h.fd()).collect();
-        sys::process::wait_any(&fds, left)?;
+            ObjectKind::Process | ObjectKind::Thread => Target::Ended(self.fd()),
+            ObjectKind::PipeRead | ObjectKind::PipeWrite | ObjectKind::File => Target::Always,
+            // Windows: a mapping handle has no SYNCHRONIZE right.
+            ObjectKind::Mapping => return Err(win32(ERROR_ACCESS_DENIED)),
+            _ => return Err(win32(ERROR_INVALID_HANDLE)),
+        }))
     }
 }
 
-/// Waits until every one of `handles` is signalled (`WaitForMultipleObjects(…, TRUE, …)`).
-/// Returns whether they all were before `timeout` ran out. (Processes and threads stay
-/// signalled once they end, so taking them one by one is taking them all at once.)
+impl Waitable for crate::process::Process {
+    fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
+        Ok(WaitTarget(Target::Ended(std::os::fd::AsFd::as_fd(self))))
+    }
+}
+
+/// Waits until `object` is signalled (and takes it), at most `timeout` (`None`: forever).
 ///
 /// # Errors
-/// As [`wait_any`].
-pub fn wait_all(handles: &[&Handle], timeout: Option<Duration>) -> io::Result<bool> {
-    let kinds = check_many(handles)?;
-    let deadline = timeout.map(|t| std::time::Instant::now() + t);
-    for (h, kind) in handles.iter().zip(&kinds) {
-        if !waits_for_exit(*kind) {
-            continue;
-        }
-        let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
-        if !sys::process::wait(h.fd(), left)? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+/// `ERROR_INVALID_HANDLE` for a closed handle or an object that cannot be waited on.
+#[doc(alias = "WaitForSingleObject")]
+pub fn wait_one(
+    object: &(impl Waitable + ?Sized),
+    timeout: Option<Duration>,
+) -> io::Result<WaitOutcome> {
+    let target = object.wait_target()?.0;
+    Ok(
+        match wait::run(std::slice::from_ref(&target), false, timeout)? {
+            Done::Taken {
+                abandoned: false, ..
+            } => WaitOutcome::Signaled,
+            Done::Taken {
+                abandoned: true, ..
+            } => WaitOutcome::Abandoned,
+            Done::TimedOut => WaitOutcome::TimedOut,
+        },
+    )
 }
 
-fn waits_for_exit(kind: ObjectKind) -> bool {
-    matches!(kind, ObjectKind::Process | ObjectKind::Thread)
-}
-
-fn check_many(handles: &[&Handle]) -> io::Result<Vec<ObjectKind>> {
-    if handles.is_empty() || handles.len() > MAXIMUM_WAIT_OBJECTS {
-        return Err(win32(crate::error::ERROR_INVALID_PARAMETER));
+fn targets<'a>(objects: &[&'a dyn Waitable]) -> io::Result<Vec<Target<'a>>> {
+    if objects.is_empty() || objects.len() > MAXIMUM_WAIT_OBJECTS {
+        return Err(win32(ERROR_INVALID_PARAMETER));
     }
-    handles
+    objects
         .iter()
-        .map(|h| match h.kind()? {
-            k @ (ObjectKind::Process
-            | ObjectKind::Thread
-            | ObjectKind::PipeRead
-            | ObjectKind::PipeWrite
-            | ObjectKind::File) => Ok(k),
-            _ => Err(win32(ERROR_INVALID_HANDLE)),
-        })
+        .map(|o| o.wait_target().map(|t| t.0))
         .collect()
+}
+
+fn many(done: Done) -> WaitMany {
+    match done {
+        Done::Taken {
+            index,
+            abandoned: false,
+        } => WaitMany::Signaled(index),
+        Done::Taken {
+            index,
+            abandoned: true,
+        } => WaitMany::Abandoned(index),
+        Done::TimedOut => WaitMany::TimedOut,
+    }
+}
+
+/// Waits until one of `objects` is signalled and takes it; the lowest signalled index wins
+/// (`WaitForMultipleObjects(…, bWaitAll = FALSE, …)`).
+///
+/// # Errors
+/// `ERROR_INVALID_PARAMETER` for no objects or more than [`MAXIMUM_WAIT_OBJECTS`];
+/// `ERROR_INVALID_HANDLE` when one cannot be waited on.
+#[doc(alias = "WaitForMultipleObjects")]
+pub fn wait_any(objects: &[&dyn Waitable], timeout: Option<Duration>) -> io::Result<WaitMany> {
+    Ok(many(wait::run(&targets(objects)?, false, timeout)?))
+}
+
+/// Waits until all of `objects` are signalled at once and takes them all — or none
+/// (`WaitForMultipleObjects(…, bWaitAll = TRUE, …)`).
+///
+/// # Errors
+/// As [`wait_any`], and `ERROR_INVALID_PARAMETER` when an object appears twice.
+#[doc(alias = "WaitForMultipleObjects")]
+pub fn wait_all(objects: &[&dyn Waitable], timeout: Option<Duration>) -> io::Result<WaitMany> {
+    Ok(many(wait::run(&targets(objects)?, true, timeout)?))
+}
+
+/// Signals `to_signal` (sets an event, releases a mutex or one semaphore count) and waits on
+/// `to_wait` (`SignalObjectAndWait`).
+///
+/// # Errors
+/// The signal's own errors (`ERROR_NOT_OWNER` for a mutex the caller does not own,
+/// `ERROR_TOO_MANY_POSTS`), then the wait's.
+#[doc(alias = "SignalObjectAndWait")]
+pub fn signal_and_wait(
+    to_signal: &Handle,
+    to_wait: &(impl Waitable + ?Sized),
+    timeout: Option<Duration>,
+) -> io::Result<WaitOutcome> {
+    let value = crate::object::AsHandleValue::handle_value(to_signal);
+    // SAFETY: `to_signal` is borrowed for the whole call, so its handle stays open.
+    unsafe {
+        match to_signal.kind()? {
+            ObjectKind::Event => Event::borrow_value(value)?.set()?,
+            ObjectKind::Mutex => Mutex::borrow_value(value)?.release()?,
+            ObjectKind::Semaphore => {
+                Semaphore::borrow_value(value)?.release(1)?;
+            }
+            _ => return Err(win32(ERROR_INVALID_HANDLE)),
+        }
+    }
+    wait_one(to_wait, timeout)
 }
 
 /// Waits `timeout` on something that is never signalled (the current process or thread):

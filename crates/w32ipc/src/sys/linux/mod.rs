@@ -1,8 +1,11 @@
 //! Linux backend, over `rustix`.
 
 pub(crate) mod broker;
+pub(crate) mod futex;
 pub(crate) mod handle;
 pub(crate) mod named;
+pub(crate) mod page;
 pub(crate) mod pipe;
 pub(crate) mod process;
 pub(crate) mod spawn;
+pub(crate) mod watch;

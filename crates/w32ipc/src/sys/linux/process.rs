@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -90,6 +90,16 @@ pub(crate) fn pid_of(fd: BorrowedFd<'_>) -> io::Result<u32> {
     }
 }
 
+/// The thread id behind a thread pidfd, while the kernel still knows the thread.
+pub(crate) fn tid_of(fd: BorrowedFd<'_>) -> io::Result<u32> {
+    let info = pidfd_info(fd, PIDFD_INFO_PID)?;
+    if info.mask & PIDFD_INFO_PID != 0 {
+        Ok(info.pid)
+    } else {
+        Err(win32(ERROR_INVALID_HANDLE))
+    }
+}
+
 /// Waits until the process (or thread) has ended; `None` waits forever. Returns whether it did.
 pub(crate) fn wait(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
     let ts = timeout.map(timespec);
@@ -103,22 +113,6 @@ pub(crate) fn wait(fd: BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<
                 }
                 return Ok(true);
             }
-            Err(Errno::INTR) => continue,
-            Err(e) => return Err(from_os(e)),
-        }
-    }
-}
-
-/// Waits until one of `fds` (pidfds) is readable, at most `timeout`.
-pub(crate) fn wait_any(fds: &[BorrowedFd<'_>], timeout: Option<Duration>) -> io::Result<()> {
-    let ts = timeout.map(timespec);
-    let mut polls: Vec<PollFd<'_>> = fds
-        .iter()
-        .map(|fd| PollFd::new(fd, PollFlags::IN))
-        .collect();
-    loop {
-        match poll(&mut polls, ts.as_ref()) {
-            Ok(_) => return Ok(()),
             Err(Errno::INTR) => continue,
             Err(e) => return Err(from_os(e)),
         }
@@ -207,6 +201,14 @@ pub(crate) fn exit_code(fd: BorrowedFd<'_>) -> io::Result<Option<u32>> {
         }
     }
     Ok(Some(win32_exit_code(exited, signal)))
+}
+
+/// Whether thread `tid` (of any process) still runs.
+pub(crate) fn thread_alive(tid: u32) -> bool {
+    match open_thread(tid) {
+        Ok(fd) => !wait(fd.as_fd(), Some(Duration::ZERO)).unwrap_or(true),
+        Err(_) => false,
+    }
 }
 
 /// Reaps the process if it is an ended child of ours; does nothing otherwise.

@@ -1,0 +1,166 @@
+//! Events (`CreateEvent`): manual- or auto-reset, set, reset, pulsed, waited on.
+
+use std::io;
+use std::mem::ManuallyDrop;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::object::{self, SyncObject};
+use super::state::{GENERATION, SIGNALED};
+use super::{WaitOutcome, WaitTarget, Waitable, wait};
+use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
+
+/// An event: a flag that threads of any process wait for.
+///
+/// A manual-reset event stays signalled until [`reset`](Event::reset), releasing every
+/// waiter; an auto-reset event releases one waiter and resets itself.
+///
+/// ```
+/// use w32ipc::sync::{Event, WaitOutcome};
+/// use std::time::Duration;
+/// let e = Event::create(None, false, true)?; // auto-reset, signalled
+/// assert_eq!(e.wait(Some(Duration::ZERO))?, WaitOutcome::Signaled);
+/// assert_eq!(e.wait(Some(Duration::ZERO))?, WaitOutcome::TimedOut); // it reset itself
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Event {
+    handle: Handle,
+    obj: SyncObject,
+    existed: bool,
+}
+
+impl Event {
+    /// Creates an event, or opens the one that already has `name` (then
+    /// [`existed`](Self::existed) is true — `ERROR_ALREADY_EXISTS` — and the arguments are
+    /// ignored). `None` or `""` makes an unnamed event.
+    ///
+    /// # Errors
+    /// `ERROR_INVALID_HANDLE` when another kind of object has the name; the name errors of
+    /// [`ObjectName::parse`](crate::object::name::ObjectName::parse).
+    #[doc(alias = "CreateEventW")]
+    pub fn create(
+        name: Option<&str>,
+        manual_reset: bool,
+        initially_set: bool,
+    ) -> io::Result<Event> {
+        let word = if initially_set { SIGNALED } else { 0 };
+        let (handle, obj, existed) =
+            object::create(ObjectKind::Event, name, word, manual_reset as u32)?;
+        Ok(Event {
+            handle,
+            obj,
+            existed,
+        })
+    }
+
+    /// Opens the event called `name`.
+    ///
+    /// # Errors
+    /// `ERROR_FILE_NOT_FOUND` when there is none; `ERROR_INVALID_HANDLE` when another kind of
+    /// object has the name.
+    #[doc(alias = "OpenEventW")]
+    pub fn open(name: &str) -> io::Result<Event> {
+        let (handle, obj) = object::open(ObjectKind::Event, name)?;
+        Ok(Event {
+            handle,
+            obj,
+            existed: true,
+        })
+    }
+
+    /// Whether [`create`](Self::create) found the event already there.
+    pub fn existed(&self) -> bool {
+        self.existed
+    }
+
+    /// Takes a handle known to be an event (`ERROR_INVALID_HANDLE` otherwise).
+    pub fn from_handle(handle: Handle) -> io::Result<Event> {
+        let obj = SyncObject::of(&handle, ObjectKind::Event)?;
+        Ok(Event {
+            handle,
+            obj,
+            existed: true,
+        })
+    }
+
+    /// Borrows the event handle with value `value` without taking ownership
+    /// (`ERROR_INVALID_HANDLE` unless it is one): how a Win32-style API works on the handles
+    /// it is given.
+    ///
+    /// # Safety
+    /// The handle must stay open while the returned value is in use.
+    pub unsafe fn borrow_value(value: HandleValue) -> io::Result<ManuallyDrop<Event>> {
+        // SAFETY: forwarded to the caller; the handle only ever lives in ManuallyDrop.
+        let handle = unsafe { Handle::borrow_value(value)? };
+        let obj = SyncObject::of(&handle, ObjectKind::Event)?;
+        Ok(ManuallyDrop::new(Event {
+            handle: ManuallyDrop::into_inner(handle),
+            obj,
+            existed: true,
+        }))
+    }
+
+    /// The handle.
+    pub fn as_handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Gives up the typed view.
+    pub fn into_handle(self) -> Handle {
+        self.handle
+    }
+
+    /// Signals the event (`SetEvent`).
+    #[doc(alias = "SetEvent")]
+    pub fn set(&self) -> io::Result<()> {
+        let st = self.obj.state();
+        if st.aux.load(Ordering::Relaxed) == 1 {
+            st.update::<()>(|w| Ok(((w + 1) & GENERATION) | SIGNALED))
+                .ok();
+        } else {
+            st.update::<()>(|w| Ok(w | SIGNALED)).ok();
+        }
+        Ok(())
+    }
+
+    /// Makes the event non-signalled (`ResetEvent`).
+    #[doc(alias = "ResetEvent")]
+    pub fn reset(&self) -> io::Result<()> {
+        self.obj.state().update::<()>(|w| Ok(w & !SIGNALED)).ok();
+        Ok(())
+    }
+
+    /// Releases the threads waiting now (manual-reset: all; auto-reset: one) and leaves the
+    /// event non-signalled (`PulseEvent`). As on Windows, a waiter that is not asleep at that
+    /// moment misses the pulse; prefer [`set`](Self::set).
+    #[doc(alias = "PulseEvent")]
+    pub fn pulse(&self) -> io::Result<()> {
+        let st = self.obj.state();
+        if st.aux.load(Ordering::Relaxed) == 1 {
+            st.update::<()>(|w| Ok((w + 1) & GENERATION)).ok();
+        } else if st.waiters.load(Ordering::SeqCst) > 0 {
+            st.update::<()>(|w| Ok(w | SIGNALED)).ok();
+        } else {
+            st.update::<()>(|w| Ok(w & !SIGNALED)).ok();
+        }
+        Ok(())
+    }
+
+    /// Waits until the event is signalled, at most `timeout` (`None`: forever).
+    #[doc(alias = "WaitForSingleObject")]
+    pub fn wait(&self, timeout: Option<Duration>) -> io::Result<WaitOutcome> {
+        super::wait_one(self, timeout)
+    }
+}
+
+impl Waitable for Event {
+    fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
+        Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
+    }
+}
+
+impl AsHandleValue for Event {
+    fn handle_value(&self) -> HandleValue {
+        self.handle.handle_value()
+    }
+}
