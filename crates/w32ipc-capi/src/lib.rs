@@ -16,10 +16,12 @@
 
 #![allow(non_snake_case, non_camel_case_types, clippy::missing_safety_doc)]
 
+pub mod file;
 pub mod file_io;
 pub mod handles;
 pub mod last_error;
 pub mod loader;
+pub mod mapping;
 pub mod misc;
 pub mod process;
 pub mod strings;

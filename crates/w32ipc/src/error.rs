@@ -151,6 +151,16 @@ win32_errors! {
     ERROR_BAD_NETPATH = 53, NotFound, "The network path was not found.";
     /// The directory name is invalid.
     ERROR_DIRECTORY = 267, NotADirectory, "The directory name is invalid.";
+    /// An attempt was made to move the file pointer before the beginning of the file.
+    ERROR_NEGATIVE_SEEK = 131, InvalidInput, "An attempt was made to move the file pointer before the beginning of the file.";
+    /// The volume for a file has been externally altered so that the opened file is no longer valid.
+    ERROR_FILE_INVALID = 1006, InvalidInput, "The volume for a file has been externally altered so that the opened file is no longer valid.";
+    /// The base address or the file offset specified does not have the proper alignment.
+    ERROR_MAPPED_ALIGNMENT = 1132, InvalidInput, "The base address or the file offset specified does not have the proper alignment.";
+    /// The requested operation cannot be performed on a file with a user-mapped section open.
+    ERROR_USER_MAPPED_FILE = 1224, ResourceBusy, "The requested operation cannot be performed on a file with a user-mapped section open.";
+    /// The paging file is too small for this operation to complete.
+    ERROR_COMMITMENT_LIMIT = 1455, OutOfMemory, "The paging file is too small for this operation to complete.";
 }
 
 /// The Win32 error code a Linux `errno` stands for, in the general case.

@@ -28,7 +28,9 @@ pub fn read_file(handle: &Handle, buf: &mut [u8]) -> io::Result<usize> {
     match handle.kind()? {
         ObjectKind::PipeRead | ObjectKind::PipeWrite => sys::pipe::read(handle.fd(), buf),
         ObjectKind::File => sys::pipe::read_some(handle.fd(), buf),
-        ObjectKind::Process | ObjectKind::Thread => Err(win32(ERROR_INVALID_HANDLE)),
+        ObjectKind::Process | ObjectKind::Thread | ObjectKind::Mapping => {
+            Err(win32(ERROR_INVALID_HANDLE))
+        }
         _ => Err(win32(ERROR_INVALID_FUNCTION)),
     }
 }
@@ -49,7 +51,9 @@ pub fn write_file(handle: &Handle, buf: &[u8]) -> io::Result<usize> {
             }
             Ok(done)
         }
-        ObjectKind::Process | ObjectKind::Thread => Err(win32(ERROR_INVALID_HANDLE)),
+        ObjectKind::Process | ObjectKind::Thread | ObjectKind::Mapping => {
+            Err(win32(ERROR_INVALID_HANDLE))
+        }
         _ => Err(win32(ERROR_INVALID_FUNCTION)),
     }
 }

@@ -23,7 +23,9 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod file;
 pub mod io;
+pub mod mapping;
 pub mod object;
 pub mod pipe;
 pub mod process;

@@ -1,8 +1,10 @@
 //! Linux backend, over `rustix`.
 
 pub(crate) mod broker;
+pub(crate) mod file;
 pub(crate) mod futex;
 pub(crate) mod handle;
+pub(crate) mod mapping;
 pub(crate) mod named;
 pub(crate) mod page;
 pub(crate) mod pipe;
