@@ -2,6 +2,7 @@
 //! of what happened and how long it took.
 
 mod anonymous_pipe;
+mod shared_memory;
 
 use std::io;
 use std::time::Duration;
@@ -18,16 +19,19 @@ pub struct Args {
 enum Scenario {
     /// A parent and a child that inherits one end of an anonymous pipe.
     AnonymousPipe,
+    /// A server's thread id in a named mapping, read by a client process.
+    SharedMemory,
 }
 
 pub fn run(args: &Args) -> io::Result<()> {
-    let all = [Scenario::AnonymousPipe];
+    let all = [Scenario::AnonymousPipe, Scenario::SharedMemory];
     for s in all {
         if args.scenario.is_some_and(|only| only != s) {
             continue;
         }
         match s {
             Scenario::AnonymousPipe => anonymous_pipe::run()?,
+            Scenario::SharedMemory => shared_memory::run()?,
         }
     }
     Ok(())
@@ -37,6 +41,7 @@ pub fn run(args: &Args) -> io::Result<()> {
 pub fn child(role: &str, args: &[String]) -> io::Result<()> {
     match role {
         "anonymous-pipe" => anonymous_pipe::child(args),
+        "shared-memory" => shared_memory::child(args),
         other => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("unknown role {other}"),
