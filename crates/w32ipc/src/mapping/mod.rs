@@ -559,10 +559,15 @@ fn map_view(
     if exec && !meta.executable {
         return Err(win32(ERROR_ACCESS_DENIED));
     }
-    if offset >= meta.size {
+    // A paging-file mapping is made of whole pages; a file mapping ends where the file does.
+    let size = match meta.file {
+        None => meta.size.next_multiple_of(sys::mapping::page_size() as u64),
+        Some(_) => meta.size,
+    };
+    if offset >= size {
         return Err(win32(ERROR_INVALID_PARAMETER));
     }
-    let available = meta.size - offset;
+    let available = size - offset;
     let len = if len == 0 {
         usize::try_from(available).map_err(|_| win32(ERROR_NOT_ENOUGH_MEMORY))?
     } else if len as u64 > available {

@@ -90,8 +90,13 @@ pub(crate) fn init_object(fd: BorrowedFd<'_>, meta: &Meta) -> io::Result<()> {
         m[32..40].copy_from_slice(&ino.to_le_bytes());
         m[PATH_AT..PATH_AT + p.len()].copy_from_slice(p);
     }
-    // Sparse: a paging-file mapping's pages come into being when first touched.
-    rustix::fs::ftruncate(fd, HEADER_LEN + meta.size).map_err(|e| match e {
+    // Sparse: a paging-file mapping's pages come into being when first touched. Its last page
+    // is whole, as views may reach to the end of it.
+    let data = match meta.file {
+        None => meta.size.next_multiple_of(page_size() as u64),
+        Some(_) => meta.size,
+    };
+    rustix::fs::ftruncate(fd, HEADER_LEN + data).map_err(|e| match e {
         Errno::FBIG | Errno::INVAL => win32(ERROR_NOT_ENOUGH_MEMORY),
         e => from_os(e),
     })?;
@@ -205,7 +210,12 @@ pub(crate) enum ViewMode {
     Copy,
 }
 
-/// Maps `len` bytes of `fd` from `offset`, at `at` (which must be free) or anywhere.
+/// Views start at multiples of this, as on Windows.
+const GRANULARITY: usize = 65536;
+
+/// Maps `len` bytes of `fd` from `offset`, at `at` (which must be free: nothing is ever
+/// replaced) or, without `at`, at a 64 KiB-aligned address of the kernel's choosing, as Windows
+/// places views.
 pub(crate) fn map(
     fd: BorrowedFd<'_>,
     offset: u64,
@@ -225,28 +235,78 @@ pub(crate) fn map(
         ViewMode::Copy => MapFlags::PRIVATE,
         _ => MapFlags::SHARED,
     };
-    if at.is_some() {
-        flags |= MapFlags::FIXED_NOREPLACE;
-    }
-    let hint = at.unwrap_or(0) as *mut std::ffi::c_void;
-    // SAFETY: without MAP_FIXED the kernel picks an unused range (FIXED_NOREPLACE fails rather
-    // than replace anything), so no existing memory of this process is affected.
-    let p =
-        unsafe { rustix::mm::mmap(hint, len, prot, flags, fd, offset) }.map_err(|e| match e {
-            Errno::EXIST => win32(ERROR_INVALID_ADDRESS),
-            Errno::NOMEM | Errno::OVERFLOW | Errno::INVAL => win32(ERROR_NOT_ENOUGH_MEMORY),
-            Errno::ACCESS => win32(ERROR_ACCESS_DENIED),
-            e => from_os(e),
-        })?;
-    if let Some(want) = at
-        && p as usize != want
-    {
+    let target = match at {
+        Some(at) => {
+            flags |= MapFlags::FIXED_NOREPLACE;
+            at
+        }
+        None => {
+            // Replaces part of our own reservation, and nothing else.
+            flags |= MapFlags::FIXED;
+            reserve_aligned(len)?
+        }
+    };
+    // SAFETY: MAP_FIXED_NOREPLACE fails rather than replace anything; MAP_FIXED lands inside
+    // the reservation just made for it, which nothing else uses.
+    let p = unsafe { rustix::mm::mmap(target as *mut _, len, prot, flags, fd, offset) };
+    let p = match p {
+        Ok(p) => p,
+        Err(e) => {
+            if at.is_none() {
+                // SAFETY: our reservation, unused.
+                let _ = unsafe { rustix::mm::munmap(target as *mut _, round_page(len)) };
+            }
+            return Err(match e {
+                Errno::EXIST => win32(ERROR_INVALID_ADDRESS),
+                Errno::NOMEM | Errno::OVERFLOW | Errno::INVAL => win32(ERROR_NOT_ENOUGH_MEMORY),
+                Errno::ACCESS => win32(ERROR_ACCESS_DENIED),
+                e => from_os(e),
+            });
+        }
+    };
+    if p as usize != target {
         // A kernel older than 4.17 takes FIXED_NOREPLACE as a mere hint.
         // SAFETY: `p` is the mapping of `len` bytes just made, used by nobody.
         let _ = unsafe { rustix::mm::munmap(p, len) };
         return Err(win32(ERROR_INVALID_ADDRESS));
     }
     Ok(p.cast())
+}
+
+fn round_page(len: usize) -> usize {
+    len.next_multiple_of(page_size())
+}
+
+/// Reserves (`PROT_NONE`) a 64 KiB-aligned range of `len` bytes, rounded to pages, and returns
+/// its start.
+fn reserve_aligned(len: usize) -> io::Result<usize> {
+    let len = round_page(len);
+    let slack = GRANULARITY - page_size().min(GRANULARITY);
+    let total = len
+        .checked_add(slack)
+        .ok_or_else(|| win32(ERROR_NOT_ENOUGH_MEMORY))?;
+    // SAFETY: a fresh anonymous PROT_NONE mapping where the kernel chooses: touches nothing.
+    let r = unsafe {
+        rustix::mm::mmap_anonymous(
+            std::ptr::null_mut(),
+            total,
+            ProtFlags::empty(),
+            MapFlags::PRIVATE | MapFlags::NORESERVE,
+        )
+    }
+    .map_err(|_| win32(ERROR_NOT_ENOUGH_MEMORY))? as usize;
+    let start = r.next_multiple_of(GRANULARITY);
+    let end = start + len;
+    // SAFETY: the head and tail trimmed off are parts of the reservation just made.
+    unsafe {
+        if start > r {
+            let _ = rustix::mm::munmap(r as *mut _, start - r);
+        }
+        if r + total > end {
+            let _ = rustix::mm::munmap(end as *mut _, r + total - end);
+        }
+    }
+    Ok(start)
 }
 
 /// Unmaps a view.
