@@ -70,6 +70,9 @@ use crate::sys::mapping::{Meta, ViewMode};
 /// Windows.
 pub const ALLOCATION_GRANULARITY: u64 = 65536;
 
+/// Paging-file mappings up to this size are not checked against the commit limit.
+const SMALL_ENOUGH: u64 = 16 << 20;
+
 /// Paging-file mappings of this size or more fail with `ERROR_NOT_ENOUGH_MEMORY`.
 pub const MAX_PAGING_FILE_SIZE: u64 = 1 << 46;
 
@@ -253,7 +256,9 @@ impl<'a> MappingOptions<'a> {
         if self.size >= MAX_PAGING_FILE_SIZE {
             return Err(win32(ERROR_NOT_ENOUGH_MEMORY));
         }
+        // Small mappings skip the (two-syscall) look at the machine: they always fit.
         if !self.reserve
+            && self.size > SMALL_ENOUGH
             && self.size > sys::mapping::commit_limit(sys::mapping::namespace_dir_fd()?)
         {
             return Err(win32(ERROR_COMMITMENT_LIMIT));

@@ -100,9 +100,16 @@ pub(crate) fn init_object(fd: BorrowedFd<'_>, meta: &Meta) -> io::Result<()> {
         Errno::FBIG | Errno::INVAL => win32(ERROR_NOT_ENOUGH_MEMORY),
         e => from_os(e),
     })?;
+    // The rest of the page is zero already (the file was just made).
+    let used = PATH_AT
+        + meta
+            .file
+            .as_ref()
+            .map_or(0, |(p, _, _)| p.as_os_str().len());
     let mut done = 0;
-    while done < m.len() {
-        done += rustix::io::pwrite(fd, &m[done..], STATE_OFFSET + done as u64).map_err(from_os)?;
+    while done < used {
+        done +=
+            rustix::io::pwrite(fd, &m[done..used], STATE_OFFSET + done as u64).map_err(from_os)?;
     }
     Ok(())
 }
