@@ -123,10 +123,11 @@ pub(crate) fn close(fd: OwnedFd) {
         Err(_) => return,
     };
     match FileType::from_raw_mode(st.st_mode) {
-        FileType::RegularFile
-            if st.st_nlink > 0 && matches!(super::named::kind_of_file(fd.as_fd()), Ok(Some(_))) =>
-        {
-            super::named::close(fd);
+        FileType::RegularFile if st.st_nlink > 0 => {
+            // Object files carry their name in their header; other files have none.
+            if let Ok(name) = super::named::name_of_file(fd.as_fd()) {
+                super::named::close(fd, &st, &name);
+            }
         }
         FileType::Unknown if matches!(kind_of(fd.as_fd()), Ok(ObjectKind::Process)) => {
             super::process::reap_if_ended(fd.as_fd());

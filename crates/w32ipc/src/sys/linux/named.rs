@@ -22,10 +22,8 @@
 //! The file starts with a header naming the object's kind and its full name, so a process that
 //! inherited a descriptor can tell what it holds, and `w32ipc ls` can list the session.
 
-use std::ffi::OsString;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -257,21 +255,7 @@ pub(crate) fn create_or_open(
             file,
             AtFlags::SYMLINK_FOLLOW,
         ) {
-            Ok(()) => {
-                // Hold the object through a descriptor opened by its name, so that its path
-                // (which `close` reads back) is the name and not the unnamed file's. The
-                // unnamed descriptor keeps its lock until this one holds its own.
-                let named = rustix::fs::openat(
-                    dir,
-                    file,
-                    OFlags::RDWR | OFlags::CLOEXEC | OFlags::NOFOLLOW,
-                    Mode::empty(),
-                )
-                .map_err(from_os)?;
-                lock_shared(named.as_fd())?;
-                drop(fd);
-                return Ok((named, true));
-            }
+            Ok(()) => return Ok((fd, true)),
             // Someone else published first: open theirs.
             Err(Errno::EXIST) => continue,
             Err(e) => return Err(from_os(e)),
@@ -301,23 +285,28 @@ pub(crate) fn create_unnamed(
     Ok(fd)
 }
 
-/// Closes a handle to an object file and, if it was the last handle anywhere, removes the
-/// name. Safe to call for any descriptor: non-object files are just closed.
-pub(crate) fn close(fd: OwnedFd) {
-    let link = format!("/proc/self/fd/{}", super::handle::raw(fd.as_fd()));
-    let path = match rustix::fs::readlink(link.as_str(), Vec::new()) {
-        Ok(p) => PathBuf::from(OsString::from_vec(p.into_bytes())),
-        Err(_) => return,
-    };
-    let Ok(st) = rustix::fs::fstat(&fd) else {
-        return;
+/// Closes a handle to the object file called `full_name` (from its header; `""` for an
+/// unnamed object) and, if it was the last handle anywhere, removes the name.
+pub(crate) fn close(fd: OwnedFd, st: &rustix::fs::Stat, full_name: &str) {
+    let place = if let Some(rest) = full_name.strip_prefix("Local\\") {
+        Some((Namespace::Local, rest))
+    } else {
+        full_name
+            .strip_prefix("Global\\")
+            .map(|rest| (Namespace::Global, rest))
     };
     drop(fd);
+    let Some((ns, name)) = place else { return };
     if st.st_nlink == 0 {
         return;
     }
-    let Ok(again) = rustix::fs::open(
-        &path,
+    let Ok(dir) = namespace_dir(Some(ns)) else {
+        return;
+    };
+    let file = crate::object::name::file_name_for(name);
+    let Ok(again) = rustix::fs::openat(
+        dir,
+        file.as_str(),
         OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
         Mode::empty(),
     ) else {
@@ -330,7 +319,7 @@ pub(crate) fn close(fd: OwnedFd) {
         return;
     }
     if rustix::fs::flock(&again, FlockOperation::NonBlockingLockExclusive).is_ok() {
-        let _ = rustix::fs::unlink(&path);
+        let _ = rustix::fs::unlinkat(dir, file.as_str(), AtFlags::empty());
     }
 }
 
