@@ -1,9 +1,12 @@
 //! The child side of the two-process scenarios: this executable, run again as
-//! `<exe> __child <role> <end> <cpu|->`.
+//! `<exe> __child <role> <end> <cpu|->` (pipe roles) or
+//! `<exe> __child <role> <end> <round trips> <cpu|->` (ping-pong roles).
 //!
 //! The child talks to the parent over its standard output, which is a pipe of its own: it
 //! prints `ready` once it holds its end of the pipe under test (so the parent's clock leaves out
-//! process start-up), then reads the pipe to its end and prints how many bytes it got.
+//! process start-up), then reads the pipe to its end and prints how many bytes it got. A
+//! ping-pong child prints `ready` once it holds its two signals, and `done` after the last
+//! round trip (see [`crate::pingpong`]).
 
 use std::io::{self, Write};
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
@@ -26,6 +29,12 @@ pub enum Role {
     RawRead,
     /// Reads a w32ipc pipe whose handle value it is given.
     W32ipcRead,
+    /// Ping-pong over raw futex flags in the shared page whose descriptor number it is given.
+    FutexPong,
+    /// Ping-pong over the two named events whose base name it is given.
+    EventPong,
+    /// Ping-pong over the two named semaphores whose base name it is given.
+    SemaphorePong,
 }
 
 impl Role {
@@ -34,13 +43,22 @@ impl Role {
         match self {
             Role::RawRead => "raw-read",
             Role::W32ipcRead => "w32ipc-read",
+            Role::FutexPong => "futex-pong",
+            Role::EventPong => "event-pong",
+            Role::SemaphorePong => "semaphore-pong",
         }
     }
 
     fn parse(s: &str) -> Option<Role> {
-        [Role::RawRead, Role::W32ipcRead]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Role::RawRead,
+            Role::W32ipcRead,
+            Role::FutexPong,
+            Role::EventPong,
+            Role::SemaphorePong,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -67,13 +85,21 @@ pub fn run(args: &[String]) -> ExitCode {
 }
 
 fn serve(args: &[String]) -> io::Result<()> {
-    let [role, end, cpu] = args else {
-        return Err(io::Error::other(format!("bad child arguments {args:?}")));
-    };
+    let bad = || io::Error::other(format!("bad child arguments {args:?}"));
+    let role = args.first().ok_or_else(bad)?;
     let role = Role::parse(role).ok_or_else(|| io::Error::other(format!("no role {role:?}")))?;
-    if cpu != "-" {
-        pin_self(cpu.parse().map_err(io::Error::other)?)?;
+    match (role, &args[1..]) {
+        (Role::RawRead | Role::W32ipcRead, [end, cpu]) => serve_read(role, end, cpu),
+        (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
+            serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
+        }
+        _ => Err(bad()),
     }
+}
+
+/// Reads the pipe `end` to its end and reports the byte count.
+fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
+    pin(cpu)?;
     let mut buf = vec![0u8; CHUNK];
     let total = match role {
         Role::RawRead => {
@@ -91,10 +117,34 @@ fn serve(args: &[String]) -> io::Result<()> {
             ready()?;
             drain_w32ipc(&reader, &mut buf)?
         }
+        Role::FutexPong | Role::EventPong | Role::SemaphorePong => {
+            unreachable!("not a pipe role")
+        }
     };
     let mut out = io::stdout().lock();
     writeln!(out, "{total}")?;
     out.flush()
+}
+
+/// Pins this process to `cpu` unless it is `-`.
+fn pin(cpu: &str) -> io::Result<()> {
+    if cpu != "-" {
+        pin_self(cpu.parse().map_err(io::Error::other)?)?;
+    }
+    Ok(())
+}
+
+/// Serves a ping-pong: dies with the parent (a ping-pong child would otherwise wait forever
+/// for a ping that never comes), pins itself, and plays its side.
+fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
+    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
+    pin(cpu)?;
+    match role {
+        Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
+        Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
+        Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
+        Role::RawRead | Role::W32ipcRead => unreachable!("not a ping-pong role"),
+    }
 }
 
 fn ready() -> io::Result<()> {

@@ -95,6 +95,10 @@ pub struct Comparison {
     pub target: Option<f64>,
     /// As in [`Scenario`].
     pub placement: String,
+    /// A bound on each subject's median itself, in the scenario's unit (an upper bound for
+    /// [`Better::Lower`], a lower one for [`Better::Higher`]), for targets that are absolute
+    /// rather than ratios. Set by the scenario after [`run`].
+    pub limit: Option<f64>,
     /// The baseline's values.
     pub baseline: Series,
     /// Each subject's values.
@@ -115,15 +119,22 @@ impl Comparison {
             .expect("a series has at least one trial")
     }
 
-    /// Whether the subject meets the target ratio (`None` without a target, and for a
-    /// diagnostic).
+    /// Whether the subject meets the target ratio and the [`limit`](Self::limit) (`None`
+    /// without either, and for a diagnostic).
     pub fn meets_target(&self, subject: &Series) -> Option<bool> {
-        let target = self.target.filter(|_| !subject.diagnostic)?;
-        let ratio = self.ratio(subject);
-        Some(match self.better {
-            Better::Higher => ratio >= target,
-            Better::Lower => ratio <= target,
-        })
+        if subject.diagnostic || (self.target.is_none() && self.limit.is_none()) {
+            return None;
+        }
+        let within = |value: f64, bound: Option<f64>| {
+            bound.is_none_or(|bound| match self.better {
+                Better::Higher => value >= bound,
+                Better::Lower => value <= bound,
+            })
+        };
+        Some(
+            within(self.ratio(subject), self.target)
+                && within(subject.summary().median, self.limit),
+        )
     }
 }
 
@@ -162,6 +173,7 @@ pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> 
         better: scenario.better,
         target: scenario.target,
         placement: scenario.placement,
+        limit: None,
         baseline,
         subjects: series.collect(),
         steal,

@@ -1,22 +1,30 @@
 //! # w32ipc-bench — w32ipc against the raw Linux mechanisms, in the same run
 //!
-//! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`) and one
-//! or more subjects measured against it (w32ipc today; peer crates go beside it as further
-//! subjects). Trials of all subjects of a scenario are interleaved, so drift on a noisy machine
+//! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`, a futex
+//! on a shared `memfd` word) and one or more subjects measured against it (w32ipc today; peer
+//! crates go beside it as further subjects). Trials of all subjects of a scenario are interleaved, so drift on a noisy machine
 //! hits them alike; each figure is a median over the trials, shown with its min–max spread, and
 //! each subject's ratio to the baseline is printed next to its target.
 //!
 //! The same code runs as the `ipc` bench (`cargo bench -p w32ipc-bench`) and as the
 //! `w32ipc-bench` binary. Child processes are this executable run again with
-//! [`child::CHILD_ARG`] as its first argument (see [`child`]).
+//! [`child::CHILD_ARG`] as its first argument (see [`child`]). Named objects get names unique
+//! to the run ([`session::unique_name`]) under a private session root (`W32IPC_ROOT`, made
+//! fresh for the run unless it is set).
 
 pub mod capi;
 pub mod child;
+pub mod event_pingpong;
 pub mod harness;
+pub mod mutex_uncontended;
 pub mod options;
+pub mod pingpong;
 pub mod pipe_throughput;
 pub mod placement;
 pub mod report;
+pub mod semaphore_pingpong;
+pub mod session;
+pub mod shared_word;
 pub mod spawn_cost;
 pub mod stats;
 
@@ -44,7 +52,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&options) {
+    // SAFETY: nothing has started a thread yet (the bench runs without libtest's harness).
+    let root = match unsafe { session::use_private_root() } {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("w32ipc-bench: cannot make a private session root: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = run(&options);
+    drop(root);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("w32ipc-bench: {e}");
@@ -66,6 +84,19 @@ pub fn run(options: &Options) -> io::Result<()> {
     }
     if options.run_spawns {
         report.comparisons.extend(spawn_cost::run_all(options)?);
+    }
+    if options.run_events {
+        report.comparisons.extend(event_pingpong::run_all(options)?);
+    }
+    if options.run_semaphores {
+        report
+            .comparisons
+            .extend(semaphore_pingpong::run_all(options)?);
+    }
+    if options.run_mutex {
+        report
+            .comparisons
+            .extend(mutex_uncontended::run_all(options)?);
     }
     if options.json {
         eprint!("{}", report.table());

@@ -7,17 +7,23 @@ pub const USAGE: &str = "\
 usage: cargo bench -p w32ipc-bench -- [FLAGS]
        w32ipc-bench [FLAGS]
 
-  --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial
+  --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial,
+                     2000 round trips per ping-pong trial, 200000 mutex pairs per trial
   --json             print a JSON summary on stdout (the table goes to stderr)
-  --pin              pipe scenarios: parent and child pinned to two different CPUs
-                     (default: no pinning; the scheduler places both)
-  --pin-same         pipe scenarios: parent and child pinned to one and the same CPU
+  --pin              two-process scenarios (pipe, event, semaphore): parent and child
+                     pinned to two different CPUs (default: no pinning; the scheduler
+                     places both); the mutex scenario's one thread is pinned too
+  --pin-same         two-process scenarios: parent and child pinned to one and the same CPU
   --trials N         trials per subject (default 9; each figure is their median)
   --mib N            MiB the parent writes per pipe trial (default 1024)
   --write-bytes N    size of each of the parent's writes (default 65536); the child always
                      reads with a 64 KiB buffer
   --spawns N         spawns per spawn trial (default 200)
-  --only pipe|spawn  run only one group of scenarios
+  --round-trips N    timed round trips per event/semaphore ping-pong trial (default 20000;
+                     each trial first plays 1000 untimed ones)
+  --pairs N          mutex acquire + release pairs per trial (default 1000000)
+  --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore,
+                     or sync (event + mutex + semaphore); may be given more than once
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
                      posix_spawn does not); default 0
@@ -43,17 +49,27 @@ pub struct Options {
     pub write_size: usize,
     /// Spawns per spawn trial.
     pub spawns: usize,
+    /// Timed round trips per ping-pong trial (event, semaphore).
+    pub round_trips: u64,
+    /// Acquire + release pairs per mutex trial.
+    pub mutex_pairs: u64,
     /// Run the pipe scenarios.
     pub run_pipes: bool,
     /// Run the spawn scenarios.
     pub run_spawns: bool,
+    /// Run the event ping-pong scenario.
+    pub run_events: bool,
+    /// Run the uncontended mutex scenario.
+    pub run_mutex: bool,
+    /// Run the semaphore ping-pong scenario.
+    pub run_semaphores: bool,
     /// Explicit path of the C ABI library.
     pub capi: Option<PathBuf>,
     /// MiB of memory the parent holds during the spawn scenario.
     pub ballast_mib: usize,
 }
 
-/// Where the pipe scenarios put their two processes.
+/// Where the two-process scenarios put their two processes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PinMode {
     /// Wherever the scheduler puts them.
@@ -79,12 +95,19 @@ impl Options {
             pipe_bytes: 0,
             write_size: CHUNK,
             spawns: 0,
+            round_trips: 0,
+            mutex_pairs: 0,
             run_pipes: true,
             run_spawns: true,
+            run_events: true,
+            run_mutex: true,
+            run_semaphores: true,
             capi: None,
             ballast_mib: 0,
         };
         let (mut trials, mut mib, mut spawns) = (None, None, None);
+        let (mut round_trips, mut pairs) = (None, None);
+        let mut only: Option<Vec<String>> = None;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
             let mut value = |name: &str| {
@@ -103,11 +126,11 @@ impl Options {
                     o.write_size = number(&value("--write-bytes")?, "--write-bytes")?
                 }
                 "--spawns" => spawns = Some(number(&value("--spawns")?, "--spawns")?),
-                "--only" => match value("--only")?.as_str() {
-                    "pipe" => o.run_spawns = false,
-                    "spawn" => o.run_pipes = false,
-                    other => return Err(format!("--only takes pipe or spawn, not {other:?}")),
-                },
+                "--round-trips" => {
+                    round_trips = Some(number(&value("--round-trips")?, "--round-trips")?)
+                }
+                "--pairs" => pairs = Some(number(&value("--pairs")?, "--pairs")?),
+                "--only" => only.get_or_insert_with(Vec::new).push(value("--only")?),
                 "--ballast-mib" => {
                     o.ballast_mib = number(&value("--ballast-mib")?, "--ballast-mib")?
                 }
@@ -120,17 +143,48 @@ impl Options {
         o.trials = trials.unwrap_or(if o.quick { 3 } else { 9 });
         o.pipe_bytes = mib.unwrap_or(if o.quick { 64 } else { 1024 }) as u64 * 1024 * 1024;
         o.spawns = spawns.unwrap_or(if o.quick { 50 } else { 200 });
+        o.round_trips = round_trips.unwrap_or(if o.quick { 2_000 } else { 20_000 }) as u64;
+        o.mutex_pairs = pairs.unwrap_or(if o.quick { 200_000 } else { 1_000_000 }) as u64;
+        if let Some(groups) = only {
+            o.run_pipes = false;
+            o.run_spawns = false;
+            o.run_events = false;
+            o.run_mutex = false;
+            o.run_semaphores = false;
+            for group in groups {
+                match group.as_str() {
+                    "pipe" => o.run_pipes = true,
+                    "spawn" => o.run_spawns = true,
+                    "event" => o.run_events = true,
+                    "mutex" => o.run_mutex = true,
+                    "semaphore" => o.run_semaphores = true,
+                    "sync" => {
+                        o.run_events = true;
+                        o.run_mutex = true;
+                        o.run_semaphores = true;
+                    }
+                    other => {
+                        return Err(format!(
+                            "--only takes pipe, spawn, event, mutex, semaphore or sync, \
+                             not {other:?}"
+                        ));
+                    }
+                }
+            }
+        }
         Ok(Some(o))
     }
 
     /// One line saying what this run does.
     pub fn summary(&self) -> String {
         format!(
-            "{} trials per subject (+1 warm-up), {} MiB per pipe trial in {}-byte writes, {} spawns per trial{}",
+            "{} trials per subject (+1 warm-up), {} MiB per pipe trial in {}-byte writes, {} spawns per trial, {} round trips per ping-pong trial, {} mutex pairs per trial{}",
             self.trials,
             self.pipe_bytes / (1024 * 1024),
             self.write_size,
             self.spawns,
+            self.round_trips,
+            self.mutex_pairs,
             if self.quick { " [--quick]" } else { "" }
         )
     }
@@ -168,9 +222,24 @@ mod tests {
     }
 
     #[test]
+    fn only_selects_groups() {
+        let o = parse(&["--only", "sync", "--only", "pipe"])
+            .unwrap()
+            .unwrap();
+        assert!(o.run_events && o.run_mutex && o.run_semaphores && o.run_pipes);
+        assert!(!o.run_spawns);
+        let o = parse(&["--only", "mutex"]).unwrap().unwrap();
+        assert!(o.run_mutex && !o.run_events && !o.run_semaphores && !o.run_pipes);
+        let all = parse(&[]).unwrap().unwrap();
+        assert!(all.run_pipes && all.run_spawns && all.run_events && all.run_mutex);
+        assert_eq!((all.round_trips, all.mutex_pairs), (20_000, 1_000_000));
+    }
+
+    #[test]
     fn rejects_nonsense() {
         assert!(parse(&["--trials", "0"]).is_err());
         assert!(parse(&["--only", "both"]).is_err());
+        assert!(parse(&["--pairs", "0"]).is_err());
         assert!(parse(&["--frobnicate"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
     }

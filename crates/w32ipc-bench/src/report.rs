@@ -122,7 +122,8 @@ impl Report {
         out.push_str(&markdown(&header, &rows));
         out.push_str(
             "\nratio = median(subject) / median(baseline): for GiB/s higher is better, for \
-             µs/spawn lower is better. min–max: over the trials, ±: half of (max − min) / \
+             µs/spawn, µs/round trip and ns/pair lower is better. target: a bound on the ratio, \
+             or (\"median ≤ …\") on the subject's median itself. min–max: over the trials, ±: half of (max − min) / \
              median. paired ratio: subject/baseline within each interleaved round. steal: share of \
              the machine's CPU time the hypervisor took while the scenario ran.\n",
         );
@@ -145,7 +146,7 @@ impl Report {
         );
         let _ = write!(
             out,
-            "\"config\":{{\"quick\":{},\"pin\":{},\"trials\":{},\"pipe_bytes\":{},\"write_bytes\":{},\"spawns_per_trial\":{}}},\"scenarios\":[",
+            "\"config\":{{\"quick\":{},\"pin\":{},\"trials\":{},\"pipe_bytes\":{},\"write_bytes\":{},\"spawns_per_trial\":{},\"round_trips_per_trial\":{},\"mutex_pairs_per_trial\":{}}},\"scenarios\":[",
             o.quick,
             string(match o.pin {
                 PinMode::None => "none",
@@ -155,7 +156,9 @@ impl Report {
             o.trials,
             o.pipe_bytes,
             o.write_size,
-            o.spawns
+            o.spawns,
+            o.round_trips,
+            o.mutex_pairs
         );
         for (i, c) in self.comparisons.iter().enumerate() {
             if i > 0 {
@@ -163,13 +166,14 @@ impl Report {
             }
             let _ = write!(
                 out,
-                "{{\"name\":{},\"placement\":{},\"steal\":{},\"unit\":{},\"higher_is_better\":{},\"target_ratio\":{},\"baseline\":{},\"subjects\":[",
+                "{{\"name\":{},\"placement\":{},\"steal\":{},\"unit\":{},\"higher_is_better\":{},\"target_ratio\":{},\"limit\":{},\"baseline\":{},\"subjects\":[",
                 string(&c.name),
                 string(&c.placement),
                 c.steal.map_or_else(|| "null".to_string(), number),
                 string(c.unit),
                 c.better == Better::Higher,
                 c.target.map_or_else(|| "null".to_string(), number),
+                c.limit.map_or_else(|| "null".to_string(), number),
                 series(&c.baseline, None)
             );
             for (j, s) in c.subjects.iter().enumerate() {
@@ -215,16 +219,23 @@ fn series(s: &Series, against: Option<&Comparison>) -> String {
 }
 
 fn verdict(c: &Comparison, s: &Series) -> String {
-    let Some(target) = c.target else {
-        return "-".to_string();
-    };
     let op = match c.better {
         Better::Higher => "≥",
         Better::Lower => "≤",
     };
+    let mut bounds = Vec::new();
+    if let Some(target) = c.target {
+        bounds.push(format!("{op} {target}"));
+    }
+    if let Some(limit) = c.limit {
+        bounds.push(format!("median {op} {} {}", value(limit), c.unit));
+    }
+    if bounds.is_empty() {
+        return "-".to_string();
+    }
     match c.meets_target(s) {
-        Some(true) => format!("{op} {target} ok"),
-        Some(false) => format!("{op} {target} MISSED"),
+        Some(true) => format!("{} ok", bounds.join(", ")),
+        Some(false) => format!("{} MISSED", bounds.join(", ")),
         None => "diagnostic".to_string(),
     }
 }

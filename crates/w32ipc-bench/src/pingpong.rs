@@ -1,0 +1,329 @@
+//! Ping-pong between two processes over a pair of auto-reset signals — what the event and
+//! semaphore scenarios share — and its raw baseline, a futex flag on a shared memory word.
+//!
+//! The parent sets `ping` and waits for `pong`; the child (this executable, see
+//! [`crate::child`]) waits for `ping` and sets `pong`. One round trip is one of each, so it
+//! costs two wake-ups of a sleeping process. Each trial starts a child, which opens its side,
+//! says `ready` on its standard output, serves `warm-up + timed` round trips and says `done`.
+//! The parent runs the warm-up round trips untimed (page faults, first wake-ups), then times
+//! the rest; the figure is µs per round trip.
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use rustix::io::Errno;
+use rustix::thread::futex;
+
+use crate::child::{self, Role};
+use crate::shared_word::SharedWords;
+
+/// Untimed round trips at the start of each trial.
+pub const WARMUP: u64 = 1000;
+
+/// A trial that takes longer than this is stuck (a peer died or a wake-up was lost): the whole
+/// benchmark stops with an error rather than hang.
+const STUCK: Duration = Duration::from_secs(120);
+
+/// One direction of a ping-pong: an auto-reset signal with a single waiter.
+pub trait Signal {
+    /// Signals; wakes the waiter if it sleeps.
+    fn set(&self) -> io::Result<()>;
+    /// Waits until signalled (forever), and takes the signal.
+    fn wait(&self) -> io::Result<()>;
+}
+
+/// The raw baseline: an auto-reset flag in a shared word, sleeping on it with a non-private
+/// futex. 0: clear; 1: set; 2: clear, and the waiter sleeps (or is about to), so a set must
+/// wake it. A set with nobody asleep makes no system call, and neither does a wait for a flag
+/// that is already set.
+pub struct FutexFlag<'a> {
+    word: &'a AtomicU32,
+}
+
+const CLEAR: u32 = 0;
+const SET: u32 = 1;
+const SLEEPER: u32 = 2;
+
+impl<'a> FutexFlag<'a> {
+    /// The ping (word 0) and pong (word 1) flags of a page.
+    pub fn pair(words: &'a SharedWords) -> (FutexFlag<'a>, FutexFlag<'a>) {
+        (
+            FutexFlag {
+                word: words.word(0),
+            },
+            FutexFlag {
+                word: words.word(1),
+            },
+        )
+    }
+}
+
+impl Signal for FutexFlag<'_> {
+    fn set(&self) -> io::Result<()> {
+        if self.word.swap(SET, Ordering::Release) == SLEEPER {
+            futex::wake(self.word, futex::Flags::empty(), 1)?;
+        }
+        Ok(())
+    }
+
+    fn wait(&self) -> io::Result<()> {
+        loop {
+            match self
+                .word
+                .compare_exchange(SET, CLEAR, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => return Ok(()),
+                Err(CLEAR) => {
+                    if self
+                        .word
+                        .compare_exchange(CLEAR, SLEEPER, Ordering::Relaxed, Ordering::Relaxed)
+                        .is_err()
+                    {
+                        continue; // set meanwhile
+                    }
+                }
+                Err(_) => {} // SLEEPER: a spurious wake-up; sleep again
+            }
+            match futex::wait(self.word, futex::Flags::empty(), SLEEPER, None) {
+                Ok(()) | Err(Errno::AGAIN) | Err(Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// Round trip counts of one trial.
+#[derive(Clone, Copy, Debug)]
+pub struct Rounds {
+    /// Untimed, first.
+    pub warmup: u64,
+    /// Timed.
+    pub timed: u64,
+}
+
+impl Rounds {
+    /// [`WARMUP`] untimed round trips, then `timed` timed ones.
+    pub fn new(timed: u64) -> Rounds {
+        Rounds {
+            warmup: WARMUP,
+            timed,
+        }
+    }
+
+    /// Everything the child serves.
+    pub fn total(self) -> u64 {
+        self.warmup + self.timed
+    }
+}
+
+/// The command that starts a ping-pong child in `role`, which finds its side through `end`
+/// (a descriptor number or a name), serves `rounds` and pins itself to `cpu` if given.
+pub fn child_command(
+    exe: &Path,
+    role: Role,
+    end: &str,
+    rounds: Rounds,
+    cpu: Option<usize>,
+) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        child::CHILD_ARG,
+        role.as_str(),
+        end,
+        &rounds.total().to_string(),
+        &cpu.map_or_else(|| "-".to_string(), |c| c.to_string()),
+    ]);
+    cmd
+}
+
+/// Starts the child with `cmd`, waits for its `ready`, plays the warm-up round trips, times
+/// the others, checks its `done` and exit. Returns µs per round trip.
+pub fn time_round_trips<S: Signal>(
+    mut cmd: Command,
+    rounds: Rounds,
+    ping: &S,
+    pong: &S,
+) -> io::Result<f64> {
+    let mut child = Peer::spawn(&mut cmd)?;
+    child.expect("ready")?;
+    let watchdog = Watchdog::arm(child.child.id());
+    play(ping, pong, rounds.warmup)?;
+    let start = Instant::now();
+    play(ping, pong, rounds.timed)?;
+    let elapsed = start.elapsed();
+    drop(watchdog);
+    child.expect("done")?;
+    child.finish()?;
+    Ok(elapsed.as_secs_f64() * 1e6 / rounds.timed as f64)
+}
+
+/// The parent's side: `n` times, set `ping` and wait for `pong`.
+fn play<S: Signal>(ping: &S, pong: &S, n: u64) -> io::Result<()> {
+    for _ in 0..n {
+        ping.set()?;
+        pong.wait()?;
+    }
+    Ok(())
+}
+
+/// The child's side: says `ready`, then `rounds` times waits for `ping` and sets `pong`, then
+/// says `done`.
+pub fn serve<S: Signal>(ping: &S, pong: &S, rounds: u64) -> io::Result<()> {
+    say("ready")?;
+    for _ in 0..rounds {
+        ping.wait()?;
+        pong.set()?;
+    }
+    say("done")
+}
+
+/// The child side of the raw baseline: maps the page behind descriptor `end`.
+pub fn serve_futex(end: &str, rounds: u64) -> io::Result<()> {
+    let fd = end.parse().map_err(io::Error::other)?;
+    // SAFETY: the parent made this descriptor inheritable for this child alone and told us
+    // its number; nothing else in this process owns it.
+    let words = unsafe { SharedWords::from_inherited(fd)? };
+    let (ping, pong) = FutexFlag::pair(&words);
+    serve(&ping, &pong, rounds)
+}
+
+/// One raw-baseline trial: a fresh page, its descriptor inherited by the child.
+pub fn futex_trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<f64> {
+    let words = SharedWords::create()?;
+    // Inheritable for this spawn only: the page (and its descriptor) is dropped at the end
+    // of the trial, and this process starts children from one thread only.
+    let fd = words.inheritable_fd()?;
+    let cmd = child_command(exe, Role::FutexPong, &fd.to_string(), rounds, cpu);
+    let (ping, pong) = FutexFlag::pair(&words);
+    time_round_trips(cmd, rounds, &ping, &pong)
+}
+
+fn say(line: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
+/// A ping-pong child and its standard output; killed if dropped before [`finish`].
+///
+/// [`finish`]: Peer::finish
+struct Peer {
+    child: Child,
+    lines: BufReader<ChildStdout>,
+    waited: bool,
+}
+
+impl Peer {
+    fn spawn(cmd: &mut Command) -> io::Result<Peer> {
+        // The child dies with us (see `child`), and is killed if this trial fails.
+        let mut child = cmd.stdout(Stdio::piped()).spawn()?;
+        let out = child.stdout.take().expect("stdout is piped");
+        Ok(Peer {
+            child,
+            lines: BufReader::new(out),
+            waited: false,
+        })
+    }
+
+    fn expect(&mut self, what: &str) -> io::Result<()> {
+        let mut line = String::new();
+        if self.lines.read_line(&mut line)? == 0 {
+            return Err(io::Error::other(format!(
+                "the ping-pong child ended before saying {what:?}"
+            )));
+        }
+        if line.trim_end() != what {
+            return Err(io::Error::other(format!(
+                "the ping-pong child said {:?}, not {what:?}",
+                line.trim_end()
+            )));
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.waited = true;
+        let status = self.child.wait()?;
+        if !status.success() {
+            return Err(io::Error::other(format!("ping-pong child: {status}")));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        if !self.waited {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Ends the benchmark (and kills the child) if the timed part of a trial is stuck; disarmed
+/// on drop.
+struct Watchdog {
+    done: mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    fn arm(child: u32) -> Watchdog {
+        let (done, rx) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(STUCK) {
+                eprintln!(
+                    "w32ipc-bench: a ping-pong trial is stuck after {}s; giving up",
+                    STUCK.as_secs()
+                );
+                if let Some(pid) = rustix::process::Pid::from_raw(child as i32) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                }
+                std::process::exit(1);
+            }
+        });
+        Watchdog { done }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let _ = self.done.send(());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn futex_flags_ping_pong_between_threads() {
+        let words = SharedWords::create().unwrap();
+        let (ping, pong) = FutexFlag::pair(&words);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for _ in 0..10_000 {
+                    ping.wait().unwrap();
+                    pong.set().unwrap();
+                }
+            });
+            play(&ping, &pong, 10_000).unwrap();
+        });
+        // Every signal was taken: both flags are clear (no sleeper left behind).
+        assert_eq!(words.word(0).load(Ordering::SeqCst), CLEAR);
+        assert_eq!(words.word(1).load(Ordering::SeqCst), CLEAR);
+    }
+
+    #[test]
+    fn a_set_before_the_wait_is_not_lost() {
+        let words = SharedWords::create().unwrap();
+        let (flag, _) = FutexFlag::pair(&words);
+        flag.set().unwrap();
+        flag.set().unwrap(); // auto-reset: still one signal
+        flag.wait().unwrap();
+        assert_eq!(words.word(0).load(Ordering::SeqCst), CLEAR);
+    }
+}
