@@ -144,7 +144,7 @@ pub unsafe extern "C" fn DuplicateHandle(
     hSourceHandle: HANDLE,
     hTargetProcessHandle: HANDLE,
     lpTargetHandle: *mut HANDLE,
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     dwOptions: DWORD,
 ) -> BOOL {
@@ -171,6 +171,11 @@ pub unsafe extern "C" fn DuplicateHandle(
             None if is_current_process(hSourceHandle) => {
                 Process::open(std::process::id())?.into_handle()
             }
+            None if dwOptions & DUPLICATE_SAME_ACCESS == 0 => w32ipc::sync::duplicate_with_access(
+                &*borrow(hSourceHandle)?,
+                dwDesiredAccess,
+                inherit,
+            )?,
             None => borrow(hSourceHandle)?.try_clone(inherit)?,
             Some(p) => p.duplicate_handle_from(value(hSourceHandle), inherit)?,
         };

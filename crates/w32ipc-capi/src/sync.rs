@@ -6,8 +6,9 @@ use std::ffi::c_char;
 use std::io;
 
 use w32ipc::Handle;
-use w32ipc::error::{ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER, ERROR_TOO_MANY_POSTS};
-use w32ipc::sync::{Event, Mutex, Semaphore, WaitOutcome, Waitable, signal_and_wait};
+use w32ipc::ObjectKind;
+use w32ipc::error::{ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER};
+use w32ipc::sync::{Event, Mutex, Semaphore, SyncAccess, WaitOutcome, Waitable, signal_and_wait};
 
 use crate::handles::{borrow, give, value};
 use crate::last_error::{SetLastError, boolean, fail, guard, set_from};
@@ -103,7 +104,7 @@ pub unsafe extern "C" fn CreateEventW(
 /// `OpenEventA`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn OpenEventA(
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     lpName: *const c_char,
 ) -> HANDLE {
@@ -111,7 +112,8 @@ pub unsafe extern "C" fn OpenEventA(
     let name = unsafe { from_a(lpName) };
     guard(std::ptr::null_mut(), || {
         opened(name, bInheritHandle != 0, |n| {
-            Event::open(n).map(Event::into_handle)
+            Event::open_with(n, SyncAccess::from_mask(ObjectKind::Event, dwDesiredAccess))
+                .map(Event::into_handle)
         })
     })
 }
@@ -119,7 +121,7 @@ pub unsafe extern "C" fn OpenEventA(
 /// `OpenEventW`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn OpenEventW(
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     lpName: *const WCHAR,
 ) -> HANDLE {
@@ -127,7 +129,8 @@ pub unsafe extern "C" fn OpenEventW(
     let name = unsafe { from_w(lpName) };
     guard(std::ptr::null_mut(), || {
         opened(name, bInheritHandle != 0, |n| {
-            Event::open(n).map(Event::into_handle)
+            Event::open_with(n, SyncAccess::from_mask(ObjectKind::Event, dwDesiredAccess))
+                .map(Event::into_handle)
         })
     })
 }
@@ -195,7 +198,7 @@ pub unsafe extern "C" fn CreateMutexW(
 /// `OpenMutexA`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn OpenMutexA(
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     lpName: *const c_char,
 ) -> HANDLE {
@@ -203,7 +206,8 @@ pub unsafe extern "C" fn OpenMutexA(
     let name = unsafe { from_a(lpName) };
     guard(std::ptr::null_mut(), || {
         opened(name, bInheritHandle != 0, |n| {
-            Mutex::open(n).map(Mutex::into_handle)
+            Mutex::open_with(n, SyncAccess::from_mask(ObjectKind::Mutex, dwDesiredAccess))
+                .map(Mutex::into_handle)
         })
     })
 }
@@ -211,7 +215,7 @@ pub unsafe extern "C" fn OpenMutexA(
 /// `OpenMutexW`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn OpenMutexW(
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     lpName: *const WCHAR,
 ) -> HANDLE {
@@ -219,7 +223,8 @@ pub unsafe extern "C" fn OpenMutexW(
     let name = unsafe { from_w(lpName) };
     guard(std::ptr::null_mut(), || {
         opened(name, bInheritHandle != 0, |n| {
-            Mutex::open(n).map(Mutex::into_handle)
+            Mutex::open_with(n, SyncAccess::from_mask(ObjectKind::Mutex, dwDesiredAccess))
+                .map(Mutex::into_handle)
         })
     })
 }
@@ -278,7 +283,7 @@ pub unsafe extern "C" fn CreateSemaphoreW(
 /// `OpenSemaphoreA`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn OpenSemaphoreA(
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     lpName: *const c_char,
 ) -> HANDLE {
@@ -286,7 +291,11 @@ pub unsafe extern "C" fn OpenSemaphoreA(
     let name = unsafe { from_a(lpName) };
     guard(std::ptr::null_mut(), || {
         opened(name, bInheritHandle != 0, |n| {
-            Semaphore::open(n).map(Semaphore::into_handle)
+            Semaphore::open_with(
+                n,
+                SyncAccess::from_mask(ObjectKind::Semaphore, dwDesiredAccess),
+            )
+            .map(Semaphore::into_handle)
         })
     })
 }
@@ -294,7 +303,7 @@ pub unsafe extern "C" fn OpenSemaphoreA(
 /// `OpenSemaphoreW`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn OpenSemaphoreW(
-    _dwDesiredAccess: DWORD,
+    dwDesiredAccess: DWORD,
     bInheritHandle: BOOL,
     lpName: *const WCHAR,
 ) -> HANDLE {
@@ -302,12 +311,17 @@ pub unsafe extern "C" fn OpenSemaphoreW(
     let name = unsafe { from_w(lpName) };
     guard(std::ptr::null_mut(), || {
         opened(name, bInheritHandle != 0, |n| {
-            Semaphore::open(n).map(Semaphore::into_handle)
+            Semaphore::open_with(
+                n,
+                SyncAccess::from_mask(ObjectKind::Semaphore, dwDesiredAccess),
+            )
+            .map(Semaphore::into_handle)
         })
     })
 }
 
-/// `ReleaseSemaphore`: `ERROR_TOO_MANY_POSTS` past the maximum (or for a negative count);
+/// `ReleaseSemaphore`: `ERROR_TOO_MANY_POSTS` past the maximum, `ERROR_INVALID_PARAMETER` for
+/// a count that is not positive;
 /// `lpPreviousCount` is written only on success.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ReleaseSemaphore(
@@ -318,8 +332,10 @@ pub unsafe extern "C" fn ReleaseSemaphore(
     boolean(|| {
         // SAFETY: the program keeps its handle open during the call.
         let s = unsafe { Semaphore::borrow_value(value(hSemaphore))? };
-        if lReleaseCount < 0 {
-            return fail(ERROR_TOO_MANY_POSTS);
+        if lReleaseCount <= 0 {
+            // The count must be greater than zero (NtReleaseSemaphore:
+            // STATUS_INVALID_PARAMETER).
+            return fail(ERROR_INVALID_PARAMETER);
         }
         let prev = s.release(lReleaseCount as u32)?;
         if !lpPreviousCount.is_null() {

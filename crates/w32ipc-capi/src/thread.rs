@@ -20,7 +20,7 @@ use crate::last_error::{SetLastError, boolean, fail, guard, set_from};
 use crate::types::*;
 
 /// `LPTHREAD_START_ROUTINE`.
-pub type ThreadStart = unsafe extern "C" fn(*mut c_void) -> DWORD;
+pub type ThreadStart = unsafe extern "C-unwind" fn(*mut c_void) -> DWORD;
 
 /// `CREATE_SUSPENDED`.
 const CREATE_SUSPENDED: DWORD = 0x4;
@@ -40,7 +40,9 @@ struct Start {
     report: mpsc::Sender<io::Result<(Handle, u32)>>,
 }
 
-extern "C" fn trampoline(p: *mut c_void) -> *mut c_void {
+/// The thread's start routine. `C-unwind`: `ExitThread` ends a thread with `pthread_exit`,
+/// whose forced unwind passes through this frame (which holds nothing to drop by then).
+extern "C-unwind" fn trampoline(p: *mut c_void) -> *mut c_void {
     let (routine, parameter) = {
         // SAFETY: `p` is the Box<Start> that CreateThread leaked for this thread alone.
         let start = unsafe { Box::from_raw(p.cast::<Start>()) };
@@ -132,7 +134,12 @@ fn create_thread(
         }
         libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
         let mut thread: libc::pthread_t = 0;
-        let rc = libc::pthread_create(&mut thread, &attr, trampoline, start.cast());
+        // The same calling convention; `C-unwind` only allows unwinding through it.
+        let start_routine = std::mem::transmute::<
+            extern "C-unwind" fn(*mut c_void) -> *mut c_void,
+            extern "C" fn(*mut c_void) -> *mut c_void,
+        >(trampoline);
+        let rc = libc::pthread_create(&mut thread, &attr, start_routine, start.cast());
         libc::pthread_attr_destroy(&mut attr);
         rc
     };
@@ -157,9 +164,10 @@ fn create_thread(
     Ok((handle, tid))
 }
 
-/// `ExitThread`: ends the calling thread with `dwExitCode`.
+/// `ExitThread`: ends the calling thread with `dwExitCode` (`C-unwind`: `pthread_exit`
+/// unwinds out of it).
 #[unsafe(no_mangle)]
-pub extern "C" fn ExitThread(dwExitCode: DWORD) -> ! {
+pub extern "C-unwind" fn ExitThread(dwExitCode: DWORD) -> ! {
     let _ = w32ipc::thread::set_exit_code(dwExitCode);
     // SAFETY: ends this thread; nothing of Rust's with a destructor is live in this frame.
     unsafe { libc::pthread_exit(std::ptr::null_mut()) }

@@ -21,12 +21,25 @@ use crate::sys;
 /// Exit codes of ended threads, by the identity of the thread (its pidfd's inode).
 static EXIT_CODES: Mutex<Option<HashMap<u64, u32>>> = Mutex::new(None);
 
+/// Ids of threads whose handles this process made, by thread identity, so that the id stays
+/// known after the thread has ended (`GetThreadId` on an ended thread).
+static THREAD_IDS: Mutex<Option<HashMap<u64, u32>>> = Mutex::new(None);
+
 /// A new handle to the calling thread (`DuplicateHandle(GetCurrentThread())`).
 #[doc(alias = "GetCurrentThread")]
 pub fn current() -> io::Result<Handle> {
-    Ok(Handle::from_fd(sys::process::open_thread(
-        sys::process::current_thread_id(),
-    )?))
+    open(sys::process::current_thread_id())
+}
+
+/// A handle to thread `tid` (of any process), which remembers the id.
+pub(crate) fn open(tid: u32) -> io::Result<Handle> {
+    let h = Handle::from_fd(sys::process::open_thread(tid)?);
+    THREAD_IDS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .insert(identity(&h)?, tid);
+    Ok(h)
 }
 
 fn identity(h: &Handle) -> io::Result<u64> {
@@ -72,14 +85,21 @@ pub fn exit_code(handle: &Handle) -> io::Result<Option<u32>> {
     ))
 }
 
-/// The id of the thread behind `handle` (`GetThreadId`), while the kernel still knows it.
+/// The id of the thread behind `handle` (`GetThreadId`), also after it has ended (for
+/// handles this process made).
 ///
 /// # Errors
-/// `ERROR_INVALID_HANDLE` unless `handle` is a handle to a thread that has not been reaped.
+/// `ERROR_INVALID_HANDLE` unless `handle` is a thread handle.
 #[doc(alias = "GetThreadId")]
 pub fn id_of(handle: &Handle) -> io::Result<u32> {
     if handle.kind()? != ObjectKind::Thread {
         return Err(win32(ERROR_INVALID_HANDLE));
     }
-    sys::process::tid_of(handle.fd())
+    if let Ok(tid) = sys::process::tid_of(handle.fd()) {
+        return Ok(tid);
+    }
+    let ids = THREAD_IDS.lock().unwrap_or_else(|e| e.into_inner());
+    ids.as_ref()
+        .and_then(|m| m.get(&identity(handle).ok()?).copied())
+        .ok_or_else(|| win32(ERROR_INVALID_HANDLE))
 }

@@ -180,7 +180,7 @@ impl Process {
     /// A handle to the process's main thread (`PROCESS_INFORMATION.hThread`), which is
     /// signalled when that thread ends. Its id is the process id.
     pub fn open_main_thread(&self) -> io::Result<Handle> {
-        Ok(Handle::from_fd(sys::process::open_thread(self.pid)?))
+        crate::thread::open(self.pid)
     }
 
     /// Copies a handle out of this process into the calling one (`DuplicateHandle` with this

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::object::{self, SyncObject};
 use super::state::{GENERATION, SIGNALED};
-use super::{WaitOutcome, WaitTarget, Waitable, wait};
+use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable, wait};
 use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 
 /// An event: a flag that threads of any process wait for.
@@ -60,7 +60,14 @@ impl Event {
     /// object has the name.
     #[doc(alias = "OpenEventW")]
     pub fn open(name: &str) -> io::Result<Event> {
-        let (handle, obj) = object::open(ObjectKind::Event, name)?;
+        Self::open_with(name, SyncAccess::ALL)
+    }
+
+    /// Opens the event called `name` with only the rights `access`
+    /// (`OpenEventW(dwDesiredAccess, …)`); a wait or a change the handle has no right to fails
+    /// with `ERROR_ACCESS_DENIED`.
+    pub fn open_with(name: &str, access: SyncAccess) -> io::Result<Event> {
+        let (handle, obj) = object::open(ObjectKind::Event, name, access)?;
         Ok(Event {
             handle,
             obj,
@@ -113,6 +120,7 @@ impl Event {
     /// Signals the event (`SetEvent`).
     #[doc(alias = "SetEvent")]
     pub fn set(&self) -> io::Result<()> {
+        self.obj.check_modify()?;
         let st = self.obj.state();
         if st.aux.load(Ordering::Relaxed) == 1 {
             st.update::<()>(|w| Ok(((w + 1) & GENERATION) | SIGNALED))
@@ -126,6 +134,7 @@ impl Event {
     /// Makes the event non-signalled (`ResetEvent`).
     #[doc(alias = "ResetEvent")]
     pub fn reset(&self) -> io::Result<()> {
+        self.obj.check_modify()?;
         self.obj.state().update::<()>(|w| Ok(w & !SIGNALED)).ok();
         Ok(())
     }
@@ -135,6 +144,7 @@ impl Event {
     /// moment misses the pulse; prefer [`set`](Self::set).
     #[doc(alias = "PulseEvent")]
     pub fn pulse(&self) -> io::Result<()> {
+        self.obj.check_modify()?;
         let st = self.obj.state();
         if st.aux.load(Ordering::Relaxed) == 1 {
             st.update::<()>(|w| Ok((w + 1) & GENERATION)).ok();
@@ -155,6 +165,7 @@ impl Event {
 
 impl Waitable for Event {
     fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
+        self.obj.check_synchronize()?;
         Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
     }
 }

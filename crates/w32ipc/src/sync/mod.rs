@@ -18,6 +18,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod access;
 mod event;
 mod mutex;
 mod object;
@@ -28,6 +29,7 @@ mod wait;
 use std::io;
 use std::time::Duration;
 
+pub use access::SyncAccess;
 pub use event::Event;
 pub use mutex::Mutex;
 pub use semaphore::Semaphore;
@@ -80,7 +82,9 @@ impl Waitable for Handle {
         let kind = self.kind()?;
         Ok(WaitTarget(match kind {
             ObjectKind::Event | ObjectKind::Mutex | ObjectKind::Semaphore => {
-                Target::Object(SyncObject::of_kind(self.fd(), kind)?)
+                let obj = SyncObject::of_kind(self.fd(), kind)?;
+                obj.check_synchronize()?;
+                Target::Object(obj)
             }
             ObjectKind::Process | ObjectKind::Thread => Target::Ended(self.fd()),
             ObjectKind::PipeRead | ObjectKind::PipeWrite | ObjectKind::File => Target::Always,
@@ -177,6 +181,8 @@ pub fn signal_and_wait(
     to_wait: &(impl Waitable + ?Sized),
     timeout: Option<Duration>,
 ) -> io::Result<WaitOutcome> {
+    // Both handles are checked before anything is signalled.
+    let target = to_wait.wait_target()?.0;
     let value = crate::object::AsHandleValue::handle_value(to_signal);
     // SAFETY: `to_signal` is borrowed for the whole call, so its handle stays open.
     unsafe {
@@ -189,7 +195,37 @@ pub fn signal_and_wait(
             _ => return Err(win32(ERROR_INVALID_HANDLE)),
         }
     }
-    wait_one(to_wait, timeout)
+    Ok(
+        match wait::run(std::slice::from_ref(&target), false, timeout)? {
+            Done::Taken {
+                abandoned: false, ..
+            } => WaitOutcome::Signaled,
+            Done::Taken {
+                abandoned: true, ..
+            } => WaitOutcome::Abandoned,
+            Done::TimedOut => WaitOutcome::TimedOut,
+        },
+    )
+}
+
+/// Another handle to the sync object behind `handle` with only the rights in the Win32 access
+/// mask `mask` (`DuplicateHandle` without `DUPLICATE_SAME_ACCESS`). It has its own open file
+/// description, so its rights are its own.
+#[doc(alias = "DuplicateHandle")]
+pub fn duplicate_with_access(handle: &Handle, mask: u32, inheritable: bool) -> io::Result<Handle> {
+    let kind = handle.kind()?;
+    if !matches!(
+        kind,
+        ObjectKind::Event | ObjectKind::Mutex | ObjectKind::Semaphore
+    ) {
+        return handle.try_clone(inheritable);
+    }
+    let dup = Handle::from_fd(crate::sys::named::reopen_locked(handle.fd())?);
+    access::restrict(dup.fd(), SyncAccess::from_mask(kind, mask))?;
+    if inheritable {
+        dup.set_inheritable(true)?;
+    }
+    Ok(dup)
 }
 
 /// Waits `timeout` on something that is never signalled (the current process or thread):

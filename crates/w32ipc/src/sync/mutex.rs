@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::object::{self, SyncObject};
 use super::state::OWNER;
-use super::{WaitOutcome, WaitTarget, Waitable, wait};
+use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable, wait};
 use crate::error::{ERROR_NOT_OWNER, win32};
 use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 use crate::sys;
@@ -52,7 +52,14 @@ impl Mutex {
     /// Opens the mutex called `name`.
     #[doc(alias = "OpenMutexW")]
     pub fn open(name: &str) -> io::Result<Mutex> {
-        let (handle, obj) = object::open(ObjectKind::Mutex, name)?;
+        Self::open_with(name, SyncAccess::ALL)
+    }
+
+    /// Opens the mutex called `name` with only the rights `access`
+    /// (`OpenMutexW(dwDesiredAccess, …)`); a wait or a change the handle has no right to fails
+    /// with `ERROR_ACCESS_DENIED`.
+    pub fn open_with(name: &str, access: SyncAccess) -> io::Result<Mutex> {
+        let (handle, obj) = object::open(ObjectKind::Mutex, name, access)?;
         Ok(Mutex {
             handle,
             obj,
@@ -161,6 +168,7 @@ impl Mutex {
 
 impl Waitable for Mutex {
     fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
+        self.obj.check_synchronize()?;
         Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
     }
 }

@@ -5,8 +5,9 @@ use std::io;
 use std::os::fd::BorrowedFd;
 use std::sync::Arc;
 
+use super::access::SyncAccess;
 use super::state::SyncState;
-use crate::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, win32};
+use crate::error::{ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, win32};
 use crate::object::name::ObjectName;
 use crate::object::{Handle, ObjectKind, named};
 use crate::sys;
@@ -17,6 +18,8 @@ use crate::sys::page::Page;
 pub(crate) struct SyncObject {
     pub(crate) page: Arc<Page>,
     pub(crate) kind: ObjectKind,
+    /// What the handle it came from may do.
+    pub(crate) access: SyncAccess,
 }
 
 impl SyncObject {
@@ -39,7 +42,26 @@ impl SyncObject {
         Ok(SyncObject {
             page: sys::page::get(fd, kind)?,
             kind,
+            access: super::access::of(fd)?,
         })
+    }
+
+    /// Fails with `ERROR_ACCESS_DENIED` unless the handle may change the state.
+    pub(crate) fn check_modify(&self) -> io::Result<()> {
+        if self.access.modify {
+            Ok(())
+        } else {
+            Err(win32(ERROR_ACCESS_DENIED))
+        }
+    }
+
+    /// Fails with `ERROR_ACCESS_DENIED` unless the handle may wait.
+    pub(crate) fn check_synchronize(&self) -> io::Result<()> {
+        if self.access.synchronize {
+            Ok(())
+        } else {
+            Err(win32(ERROR_ACCESS_DENIED))
+        }
     }
 }
 
@@ -81,10 +103,17 @@ pub(crate) fn create(
     Ok((handle, obj, existed))
 }
 
-/// Opens the live sync object of `kind` called `name`.
-pub(crate) fn open(kind: ObjectKind, name: &str) -> io::Result<(Handle, SyncObject)> {
+/// Opens the live sync object of `kind` called `name`, with the rights `access`.
+pub(crate) fn open(
+    kind: ObjectKind,
+    name: &str,
+    access: SyncAccess,
+) -> io::Result<(Handle, SyncObject)> {
     let name = parse_for_open(name)?;
     let handle = named::open(kind, &name, true)?;
+    if access != SyncAccess::ALL {
+        super::access::restrict(handle.fd(), access)?;
+    }
     let obj = SyncObject::of_kind(handle.fd(), kind)?;
     Ok((handle, obj))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::object::{self, SyncObject};
 use super::state::COUNT;
-use super::{WaitOutcome, WaitTarget, Waitable, wait};
+use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable, wait};
 use crate::error::{ERROR_INVALID_PARAMETER, ERROR_TOO_MANY_POSTS, win32};
 use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 
@@ -53,7 +53,14 @@ impl Semaphore {
     /// Opens the semaphore called `name`.
     #[doc(alias = "OpenSemaphoreW")]
     pub fn open(name: &str) -> io::Result<Semaphore> {
-        let (handle, obj) = object::open(ObjectKind::Semaphore, name)?;
+        Self::open_with(name, SyncAccess::ALL)
+    }
+
+    /// Opens the semaphore called `name` with only the rights `access`
+    /// (`OpenSemaphoreW(dwDesiredAccess, …)`); a wait or a change the handle has no right to fails
+    /// with `ERROR_ACCESS_DENIED`.
+    pub fn open_with(name: &str, access: SyncAccess) -> io::Result<Semaphore> {
+        let (handle, obj) = object::open(ObjectKind::Semaphore, name, access)?;
         Ok(Semaphore {
             handle,
             obj,
@@ -112,9 +119,14 @@ impl Semaphore {
     /// Gives back `count` counts and returns the count before (`ReleaseSemaphore`).
     ///
     /// # Errors
-    /// `ERROR_TOO_MANY_POSTS` when that would pass the maximum (nothing is released then).
+    /// `ERROR_TOO_MANY_POSTS` when that would pass the maximum (nothing is released then);
+    /// `ERROR_INVALID_PARAMETER` for a count of 0 (Windows wants it greater than zero).
     #[doc(alias = "ReleaseSemaphore")]
     pub fn release(&self, count: u32) -> io::Result<u32> {
+        self.obj.check_modify()?;
+        if count == 0 || count > i32::MAX as u32 {
+            return Err(win32(ERROR_INVALID_PARAMETER));
+        }
         let st = self.obj.state();
         let max = st.aux.load(Ordering::Relaxed) as u64;
         let old = st.update(|w| {
@@ -131,6 +143,7 @@ impl Semaphore {
 
 impl Waitable for Semaphore {
     fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
+        self.obj.check_synchronize()?;
         Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
     }
 }

@@ -250,9 +250,12 @@ impl Waiter<'_, '_> {
                     let manual = st.aux.load(Ordering::Relaxed) == 1;
                     loop {
                         let w = st.unlocked_word();
-                        let (slow, owners) = (self.slow, &mut self.owners);
+                        // With several objects, a mutex abandoned at a lower index must win over
+                        // a signalled object after it: look into its owner at once.
+                        let careful = self.slow || self.targets.len() > 1;
+                        let owners = &mut self.owners;
                         let seen = look(o.kind, manual, w, self.starts[i], self.me, &mut |tid| {
-                            Self::owner_dead(slow, owners, i, tid)
+                            Self::owner_dead(careful, owners, i, tid)
                         });
                         match seen {
                             Look::Busy => {

@@ -263,6 +263,16 @@ pub(crate) fn create_or_open(
     }
 }
 
+/// A new handle (its own open file description, holding its own lock) to the object file
+/// behind `fd`.
+pub(crate) fn reopen_locked(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    let path = format!("/proc/self/fd/{}", super::handle::raw(fd));
+    let new = rustix::fs::open(path.as_str(), OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())
+        .map_err(from_os)?;
+    lock_shared(new.as_fd())?;
+    Ok(new)
+}
+
 /// A fresh, unlinked object file with its header (also what an unnamed object is).
 pub(crate) fn create_unnamed(
     dir: BorrowedFd<'_>,
