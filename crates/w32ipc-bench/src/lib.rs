@@ -16,6 +16,7 @@ pub mod capi;
 pub mod child;
 pub mod event_pingpong;
 pub mod harness;
+pub mod mapping_cost;
 pub mod mutex_uncontended;
 pub mod options;
 pub mod pingpong;
@@ -97,6 +98,9 @@ pub fn run(options: &Options) -> io::Result<()> {
         report
             .comparisons
             .extend(mutex_uncontended::run_all(options)?);
+    }
+    if options.run_mappings {
+        report.comparisons.extend(mapping_cost::run_all(options)?);
     }
     if options.json {
         eprint!("{}", report.table());

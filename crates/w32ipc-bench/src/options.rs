@@ -22,7 +22,7 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
   --round-trips N    timed round trips per event/semaphore ping-pong trial (default 20000;
                      each trial first plays 1000 untimed ones)
   --pairs N          mutex acquire + release pairs per trial (default 1000000)
-  --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore,
+  --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore, mapping,
                      or sync (event + mutex + semaphore); may be given more than once
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
@@ -63,6 +63,8 @@ pub struct Options {
     pub run_mutex: bool,
     /// Run the semaphore ping-pong scenario.
     pub run_semaphores: bool,
+    /// Run the file-mapping scenarios.
+    pub run_mappings: bool,
     /// Explicit path of the C ABI library.
     pub capi: Option<PathBuf>,
     /// MiB of memory the parent holds during the spawn scenario.
@@ -102,6 +104,7 @@ impl Options {
             run_events: true,
             run_mutex: true,
             run_semaphores: true,
+            run_mappings: true,
             capi: None,
             ballast_mib: 0,
         };
@@ -151,6 +154,7 @@ impl Options {
             o.run_events = false;
             o.run_mutex = false;
             o.run_semaphores = false;
+            o.run_mappings = false;
             for group in groups {
                 match group.as_str() {
                     "pipe" => o.run_pipes = true,
@@ -158,6 +162,7 @@ impl Options {
                     "event" => o.run_events = true,
                     "mutex" => o.run_mutex = true,
                     "semaphore" => o.run_semaphores = true,
+                    "mapping" => o.run_mappings = true,
                     "sync" => {
                         o.run_events = true;
                         o.run_mutex = true;
@@ -165,7 +170,7 @@ impl Options {
                     }
                     other => {
                         return Err(format!(
-                            "--only takes pipe, spawn, event, mutex, semaphore or sync, \
+                            "--only takes pipe, spawn, event, mutex, semaphore, mapping or sync, \
                              not {other:?}"
                         ));
                     }
