@@ -111,17 +111,29 @@ pub fn wait_one(
     timeout: Option<Duration>,
 ) -> io::Result<WaitOutcome> {
     let target = object.wait_target()?.0;
-    Ok(
-        match wait::run(std::slice::from_ref(&target), false, timeout)? {
-            Done::Taken {
-                abandoned: false, ..
-            } => WaitOutcome::Signaled,
-            Done::Taken {
-                abandoned: true, ..
-            } => WaitOutcome::Abandoned,
-            Done::TimedOut => WaitOutcome::TimedOut,
-        },
-    )
+    // One look without allocating anything: the object is often free.
+    if let Target::Object(o) = &target
+        && let Some(abandoned) = wait::try_take_now(o)
+    {
+        return Ok(if abandoned {
+            WaitOutcome::Abandoned
+        } else {
+            WaitOutcome::Signaled
+        });
+    }
+    let done = match &target {
+        Target::Object(o) if o.kind != ObjectKind::Mutex => wait::run_plain(o, timeout)?,
+        _ => wait::run(std::slice::from_ref(&target), false, timeout)?,
+    };
+    Ok(match done {
+        Done::Taken {
+            abandoned: false, ..
+        } => WaitOutcome::Signaled,
+        Done::Taken {
+            abandoned: true, ..
+        } => WaitOutcome::Abandoned,
+        Done::TimedOut => WaitOutcome::TimedOut,
+    })
 }
 
 fn targets<'a>(objects: &[&'a dyn Waitable]) -> io::Result<Vec<Target<'a>>> {

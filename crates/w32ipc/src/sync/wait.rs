@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::object::SyncObject;
@@ -65,6 +65,80 @@ impl Drop for Waiter<'_, '_> {
                 }
             }
         }
+    }
+}
+
+/// Takes `o` if it can be taken right now without looking into a mutex owner's liveness;
+/// `Some(abandoned)` when taken. (The first look of a wait, without its allocations.)
+pub(crate) fn try_take_now(o: &SyncObject) -> Option<bool> {
+    let st = o.state();
+    let manual = st.aux.load(Ordering::Relaxed) == 1;
+    let me = sys::process::current_thread_id();
+    loop {
+        let w = st.unlocked_word();
+        match look(o.kind, manual, w, w, me, &mut |_| false) {
+            Look::Busy => return None,
+            Look::Take {
+                new,
+                abandoned,
+                recursive,
+            } => {
+                if new == w
+                    || st
+                        .word
+                        .compare_exchange(w, new, Ordering::SeqCst, Ordering::SeqCst)
+                        .is_ok()
+                {
+                    after_take(o.kind, st, recursive);
+                    return Some(abandoned);
+                }
+            }
+        }
+    }
+}
+
+/// Waits on one event or semaphore (no owner to watch, no pidfd): the common case, without
+/// the general engine's bookkeeping or any allocation.
+pub(crate) fn run_plain(o: &SyncObject, timeout: Option<Duration>) -> io::Result<Done> {
+    debug_assert!(o.kind != ObjectKind::Mutex);
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let st = o.state();
+    let manual = st.aux.load(Ordering::Relaxed) == 1;
+    let me = sys::process::current_thread_id();
+    let start = st.word.load(Ordering::SeqCst) & !LOCK;
+    st.waiters.fetch_add(1, Ordering::SeqCst);
+    struct Uncount<'a>(&'a AtomicU32);
+    impl Drop for Uncount<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let _uncount = Uncount(&st.waiters);
+    loop {
+        let w = st.unlocked_word();
+        if let Look::Take { new, .. } = look(o.kind, manual, w, start, me, &mut |_| false) {
+            if new == w
+                || st
+                    .word
+                    .compare_exchange(w, new, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+            {
+                return Ok(Done::Taken {
+                    index: 0,
+                    abandoned: false,
+                });
+            }
+            continue;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(Done::TimedOut);
+        }
+        let watch = [Watch {
+            word: &st.word,
+            expected: w,
+            private: false,
+        }];
+        sys::futex::wait_many(&watch, deadline)?;
     }
 }
 

@@ -255,8 +255,40 @@ pub(crate) fn inherit_in_child(fd: RawFd) -> io::Result<()> {
 }
 
 /// The id of the calling thread (`GetCurrentThreadId`).
+///
+/// Cached per thread: the mutex fast paths ask for it on every acquire and release, and
+/// `gettid` is a system call. A child made by `fork` forgets the cache (a `pthread_atfork`
+/// handler); one made by a raw `clone` that bypasses the C library would keep a stale id.
 pub(crate) fn current_thread_id() -> u32 {
-    rustix::thread::gettid().as_raw_nonzero().get() as u32
+    let cached = TID.with(std::cell::Cell::get);
+    if cached != 0 {
+        return cached;
+    }
+    forget_thread_id_after_fork();
+    let tid = rustix::thread::gettid().as_raw_nonzero().get() as u32;
+    TID.with(|t| t.set(tid));
+    tid
+}
+
+thread_local! {
+    /// This thread's id, once asked for (0: not yet).
+    static TID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Registers, once, a handler that makes a `fork` child ask the kernel for its id again.
+fn forget_thread_id_after_fork() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        extern "C" fn child() {
+            // The forking thread is the child's only thread, with the parent's id cached. The
+            // cell is const-initialised and has no destructor: nothing here allocates.
+            TID.with(|t| t.set(0));
+        }
+        // SAFETY: registers a handler that only clears a thread-local cell in the child.
+        unsafe {
+            libc::pthread_atfork(None, None, Some(child));
+        }
+    });
 }
 
 /// Suppresses `SIGPIPE` for the process: Win32 programs get `ERROR_NO_DATA` from a write to a
