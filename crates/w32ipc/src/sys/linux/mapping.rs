@@ -39,6 +39,7 @@ use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
@@ -242,6 +243,11 @@ pub(crate) fn map(
         ViewMode::Copy => MapFlags::PRIVATE,
         _ => MapFlags::SHARED,
     };
+    if at.is_none()
+        && let Some(p) = map_at_hint(fd, offset, len, prot, flags)
+    {
+        return Ok(p);
+    }
     let target = match at {
         Some(at) => {
             flags |= MapFlags::FIXED_NOREPLACE;
@@ -250,7 +256,9 @@ pub(crate) fn map(
         None => {
             // Replaces part of our own reservation, and nothing else.
             flags |= MapFlags::FIXED;
-            reserve_aligned(len)?
+            let start = reserve_aligned(len)?;
+            HINT.store(start, Ordering::Relaxed);
+            start
         }
     };
     // SAFETY: MAP_FIXED_NOREPLACE fails rather than replace anything; MAP_FIXED lands inside
@@ -278,6 +286,44 @@ pub(crate) fn map(
         return Err(win32(ERROR_INVALID_ADDRESS));
     }
     Ok(p.cast())
+}
+
+/// Where the last view that needed a reservation went: a 64 KiB-aligned address that is often
+/// free again (views come and go), so the next view can be put there with one `mmap`.
+static HINT: AtomicUsize = AtomicUsize::new(0);
+
+/// Maps a view at [`HINT`] if that range is free (`MAP_FIXED_NOREPLACE` never replaces
+/// anything); `None` to take the reservation path.
+fn map_at_hint(
+    fd: BorrowedFd<'_>,
+    offset: u64,
+    len: usize,
+    prot: ProtFlags,
+    flags: MapFlags,
+) -> Option<*mut u8> {
+    let hint = HINT.load(Ordering::Relaxed);
+    if hint == 0 {
+        return None;
+    }
+    // SAFETY: MAP_FIXED_NOREPLACE fails rather than replace any mapping.
+    let p = unsafe {
+        rustix::mm::mmap(
+            hint as *mut _,
+            len,
+            prot,
+            flags | MapFlags::FIXED_NOREPLACE,
+            fd,
+            offset,
+        )
+    }
+    .ok()?;
+    if p as usize == hint {
+        return Some(p.cast());
+    }
+    // A kernel that took the flag as a mere hint put it elsewhere: give it back.
+    // SAFETY: the mapping just made, used by nobody.
+    let _ = unsafe { rustix::mm::munmap(p, len) };
+    None
 }
 
 fn round_page(len: usize) -> usize {
