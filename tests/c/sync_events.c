@@ -188,6 +188,8 @@ int main(void)
 
     ev = CreateEventA(NULL, FALSE, FALSE, NULL);
     start_waiters(wt, threads, 2, ev);
+    for (i = 0; i < 2; i++)
+        dones[i] = wt[i].done;
     Sleep(100);
     for (tries = 0; tries < 40; tries++) {
         PulseEvent(ev);
