@@ -431,6 +431,7 @@ fn alignment_of_offsets_and_addresses() {
 
 #[test]
 fn zero_and_huge_sizes() {
+    let _turn = serial();
     let _wd = watchdog("sizes", 30);
     isolate();
     assert_eq!(code(FileMapping::create(None, 0)), ERROR_INVALID_PARAMETER);
@@ -476,6 +477,7 @@ fn zero_and_huge_sizes() {
 
 #[test]
 fn names_follow_the_windows_rules() {
+    let _turn = serial();
     let _wd = watchdog("names", 30);
     isolate();
     assert_eq!(

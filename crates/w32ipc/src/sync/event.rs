@@ -5,9 +5,9 @@ use std::mem::ManuallyDrop;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::object::{self, SyncObject};
+use super::object::SyncHandle;
 use super::state::{GENERATION, SIGNALED};
-use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable, wait};
+use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable};
 use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 
 /// An event: a flag that threads of any process wait for.
@@ -23,11 +23,7 @@ use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 /// assert_eq!(e.wait(Some(Duration::ZERO))?, WaitOutcome::TimedOut); // it reset itself
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub struct Event {
-    handle: Handle,
-    obj: SyncObject,
-    existed: bool,
-}
+pub struct Event(SyncHandle);
 
 impl Event {
     /// Creates an event, or opens the one that already has `name` (then
@@ -44,13 +40,7 @@ impl Event {
         initially_set: bool,
     ) -> io::Result<Event> {
         let word = if initially_set { SIGNALED } else { 0 };
-        let (handle, obj, existed) =
-            object::create(ObjectKind::Event, name, word, manual_reset as u32)?;
-        Ok(Event {
-            handle,
-            obj,
-            existed,
-        })
+        SyncHandle::create(ObjectKind::Event, name, word, manual_reset as u32).map(Event)
     }
 
     /// Opens the event called `name`.
@@ -67,27 +57,17 @@ impl Event {
     /// (`OpenEventW(dwDesiredAccess, …)`); a wait or a change the handle has no right to fails
     /// with `ERROR_ACCESS_DENIED`.
     pub fn open_with(name: &str, access: SyncAccess) -> io::Result<Event> {
-        let (handle, obj) = object::open(ObjectKind::Event, name, access)?;
-        Ok(Event {
-            handle,
-            obj,
-            existed: true,
-        })
+        SyncHandle::open(ObjectKind::Event, name, access).map(Event)
     }
 
     /// Whether [`create`](Self::create) found the event already there.
     pub fn existed(&self) -> bool {
-        self.existed
+        self.0.existed
     }
 
     /// Takes a handle known to be an event (`ERROR_INVALID_HANDLE` otherwise).
     pub fn from_handle(handle: Handle) -> io::Result<Event> {
-        let obj = SyncObject::of(&handle, ObjectKind::Event)?;
-        Ok(Event {
-            handle,
-            obj,
-            existed: true,
-        })
+        SyncHandle::from_handle(handle, ObjectKind::Event).map(Event)
     }
 
     /// Borrows the event handle with value `value` without taking ownership
@@ -97,31 +77,26 @@ impl Event {
     /// # Safety
     /// The handle must stay open while the returned value is in use.
     pub unsafe fn borrow_value(value: HandleValue) -> io::Result<ManuallyDrop<Event>> {
-        // SAFETY: forwarded to the caller; the handle only ever lives in ManuallyDrop.
-        let handle = unsafe { Handle::borrow_value(value)? };
-        let obj = SyncObject::of(&handle, ObjectKind::Event)?;
-        Ok(ManuallyDrop::new(Event {
-            handle: ManuallyDrop::into_inner(handle),
-            obj,
-            existed: true,
-        }))
+        // SAFETY: forwarded to the caller.
+        let h = unsafe { SyncHandle::borrow_value(value, ObjectKind::Event)? };
+        Ok(ManuallyDrop::new(Event(ManuallyDrop::into_inner(h))))
     }
 
     /// The handle.
     pub fn as_handle(&self) -> &Handle {
-        &self.handle
+        &self.0.handle
     }
 
     /// Gives up the typed view.
     pub fn into_handle(self) -> Handle {
-        self.handle
+        self.0.handle
     }
 
     /// Signals the event (`SetEvent`).
     #[doc(alias = "SetEvent")]
     pub fn set(&self) -> io::Result<()> {
-        self.obj.check_modify()?;
-        let st = self.obj.state();
+        self.0.obj.check_modify()?;
+        let st = self.0.obj.state();
         if st.aux.load(Ordering::Relaxed) == 1 {
             st.update::<()>(|w| Ok(((w + 1) & GENERATION) | SIGNALED))
                 .ok();
@@ -134,8 +109,8 @@ impl Event {
     /// Makes the event non-signalled (`ResetEvent`).
     #[doc(alias = "ResetEvent")]
     pub fn reset(&self) -> io::Result<()> {
-        self.obj.check_modify()?;
-        self.obj.state().update::<()>(|w| Ok(w & !SIGNALED)).ok();
+        self.0.obj.check_modify()?;
+        self.0.obj.state().update::<()>(|w| Ok(w & !SIGNALED)).ok();
         Ok(())
     }
 
@@ -144,8 +119,8 @@ impl Event {
     /// moment misses the pulse; prefer [`set`](Self::set).
     #[doc(alias = "PulseEvent")]
     pub fn pulse(&self) -> io::Result<()> {
-        self.obj.check_modify()?;
-        let st = self.obj.state();
+        self.0.obj.check_modify()?;
+        let st = self.0.obj.state();
         if st.aux.load(Ordering::Relaxed) == 1 {
             st.update::<()>(|w| Ok((w + 1) & GENERATION)).ok();
         } else if st.waiters.load(Ordering::SeqCst) > 0 {
@@ -165,13 +140,12 @@ impl Event {
 
 impl Waitable for Event {
     fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
-        self.obj.check_synchronize()?;
-        Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
+        self.0.wait_target()
     }
 }
 
 impl AsHandleValue for Event {
     fn handle_value(&self) -> HandleValue {
-        self.handle.handle_value()
+        self.0.handle.handle_value()
     }
 }

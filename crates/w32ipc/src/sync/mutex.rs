@@ -5,9 +5,9 @@ use std::mem::ManuallyDrop;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::object::{self, SyncObject};
+use super::object::SyncHandle;
 use super::state::OWNER;
-use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable, wait};
+use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable};
 use crate::error::{ERROR_NOT_OWNER, win32};
 use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 use crate::sys;
@@ -27,11 +27,7 @@ use crate::sys;
 /// assert!(m.release().is_err()); // ERROR_NOT_OWNER
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub struct Mutex {
-    handle: Handle,
-    obj: SyncObject,
-    existed: bool,
-}
+pub struct Mutex(SyncHandle);
 
 impl Mutex {
     /// Creates a mutex, owned by the calling thread if `initially_owned`, or opens the one that
@@ -41,12 +37,7 @@ impl Mutex {
     pub fn create(name: Option<&str>, initially_owned: bool) -> io::Result<Mutex> {
         let me = sys::process::current_thread_id();
         let (word, count) = if initially_owned { (me, 1) } else { (0, 0) };
-        let (handle, obj, existed) = object::create(ObjectKind::Mutex, name, word, count)?;
-        Ok(Mutex {
-            handle,
-            obj,
-            existed,
-        })
+        SyncHandle::create(ObjectKind::Mutex, name, word, count).map(Mutex)
     }
 
     /// Opens the mutex called `name`.
@@ -59,27 +50,17 @@ impl Mutex {
     /// (`OpenMutexW(dwDesiredAccess, …)`); a wait or a change the handle has no right to fails
     /// with `ERROR_ACCESS_DENIED`.
     pub fn open_with(name: &str, access: SyncAccess) -> io::Result<Mutex> {
-        let (handle, obj) = object::open(ObjectKind::Mutex, name, access)?;
-        Ok(Mutex {
-            handle,
-            obj,
-            existed: true,
-        })
+        SyncHandle::open(ObjectKind::Mutex, name, access).map(Mutex)
     }
 
     /// Whether [`create`](Self::create) found the mutex already there.
     pub fn existed(&self) -> bool {
-        self.existed
+        self.0.existed
     }
 
     /// Takes a handle known to be a mutex (`ERROR_INVALID_HANDLE` otherwise).
     pub fn from_handle(handle: Handle) -> io::Result<Mutex> {
-        let obj = SyncObject::of(&handle, ObjectKind::Mutex)?;
-        Ok(Mutex {
-            handle,
-            obj,
-            existed: true,
-        })
+        SyncHandle::from_handle(handle, ObjectKind::Mutex).map(Mutex)
     }
 
     /// Borrows the mutex handle with value `value` without taking ownership
@@ -89,31 +70,26 @@ impl Mutex {
     /// # Safety
     /// The handle must stay open while the returned value is in use.
     pub unsafe fn borrow_value(value: HandleValue) -> io::Result<ManuallyDrop<Mutex>> {
-        // SAFETY: forwarded to the caller; the handle only ever lives in ManuallyDrop.
-        let handle = unsafe { Handle::borrow_value(value)? };
-        let obj = SyncObject::of(&handle, ObjectKind::Mutex)?;
-        Ok(ManuallyDrop::new(Mutex {
-            handle: ManuallyDrop::into_inner(handle),
-            obj,
-            existed: true,
-        }))
+        // SAFETY: forwarded to the caller.
+        let h = unsafe { SyncHandle::borrow_value(value, ObjectKind::Mutex)? };
+        Ok(ManuallyDrop::new(Mutex(ManuallyDrop::into_inner(h))))
     }
 
     /// The handle.
     pub fn as_handle(&self) -> &Handle {
-        &self.handle
+        &self.0.handle
     }
 
     /// Gives up the typed view.
     pub fn into_handle(self) -> Handle {
-        self.handle
+        self.0.handle
     }
 
     /// Takes the mutex (waiting at most `timeout`); `Abandoned` when its last owner ended
     /// holding it.
     #[doc(alias = "WaitForSingleObject")]
     pub fn wait(&self, timeout: Option<Duration>) -> io::Result<WaitOutcome> {
-        let st = self.obj.state();
+        let st = self.0.obj.state();
         // The uncontended case, without a system call.
         let me = sys::process::current_thread_id();
         if st
@@ -133,7 +109,7 @@ impl Mutex {
     /// `ERROR_NOT_OWNER` when the calling thread does not own it.
     #[doc(alias = "ReleaseMutex")]
     pub fn release(&self) -> io::Result<()> {
-        let st = self.obj.state();
+        let st = self.0.obj.state();
         let me = sys::process::current_thread_id();
         if st.unlocked_word() & OWNER != me {
             return Err(win32(ERROR_NOT_OWNER));
@@ -168,13 +144,12 @@ impl Mutex {
 
 impl Waitable for Mutex {
     fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
-        self.obj.check_synchronize()?;
-        Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
+        self.0.wait_target()
     }
 }
 
 impl AsHandleValue for Mutex {
     fn handle_value(&self) -> HandleValue {
-        self.handle.handle_value()
+        self.0.handle.handle_value()
     }
 }

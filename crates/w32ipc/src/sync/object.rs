@@ -2,6 +2,7 @@
 //! created, opened and taken apart.
 
 use std::io;
+use std::mem::ManuallyDrop;
 use std::os::fd::BorrowedFd;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use super::access::SyncAccess;
 use super::state::SyncState;
 use crate::error::{ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, win32};
 use crate::object::name::ObjectName;
-use crate::object::{Handle, ObjectKind, named};
+use crate::object::{Handle, HandleValue, ObjectKind, named};
 use crate::sys;
 use crate::sys::page::Page;
 
@@ -116,4 +117,70 @@ pub(crate) fn open(
     }
     let obj = SyncObject::of_kind(handle.fd(), kind)?;
     Ok((handle, obj))
+}
+
+/// An owned handle to an event, mutex or semaphore with its state mapped: what `Event`,
+/// `Mutex` and `Semaphore` are made of.
+pub(crate) struct SyncHandle {
+    pub(crate) handle: Handle,
+    pub(crate) obj: SyncObject,
+    /// Whether the create found the object already there (`ERROR_ALREADY_EXISTS`).
+    pub(crate) existed: bool,
+}
+
+impl SyncHandle {
+    pub(crate) fn create(
+        kind: ObjectKind,
+        name: Option<&str>,
+        word: u32,
+        aux: u32,
+    ) -> io::Result<SyncHandle> {
+        let (handle, obj, existed) = create(kind, name, word, aux)?;
+        Ok(SyncHandle {
+            handle,
+            obj,
+            existed,
+        })
+    }
+
+    pub(crate) fn open(kind: ObjectKind, name: &str, access: SyncAccess) -> io::Result<SyncHandle> {
+        let (handle, obj) = open(kind, name, access)?;
+        Ok(SyncHandle {
+            handle,
+            obj,
+            existed: true,
+        })
+    }
+
+    pub(crate) fn from_handle(handle: Handle, kind: ObjectKind) -> io::Result<SyncHandle> {
+        let obj = SyncObject::of(&handle, kind)?;
+        Ok(SyncHandle {
+            handle,
+            obj,
+            existed: true,
+        })
+    }
+
+    /// # Safety
+    /// The handle must stay open while the returned value is in use.
+    pub(crate) unsafe fn borrow_value(
+        value: HandleValue,
+        kind: ObjectKind,
+    ) -> io::Result<ManuallyDrop<SyncHandle>> {
+        // SAFETY: forwarded to the caller; the handle only ever lives in ManuallyDrop.
+        let handle = unsafe { Handle::borrow_value(value)? };
+        let obj = SyncObject::of(&handle, kind)?;
+        Ok(ManuallyDrop::new(SyncHandle {
+            handle: ManuallyDrop::into_inner(handle),
+            obj,
+            existed: true,
+        }))
+    }
+
+    pub(crate) fn wait_target(&self) -> io::Result<super::WaitTarget<'_>> {
+        self.obj.check_synchronize()?;
+        Ok(super::WaitTarget(super::wait::Target::Object(
+            self.obj.clone(),
+        )))
+    }
 }

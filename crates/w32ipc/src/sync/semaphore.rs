@@ -5,9 +5,9 @@ use std::mem::ManuallyDrop;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::object::{self, SyncObject};
+use super::object::SyncHandle;
 use super::state::COUNT;
-use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable, wait};
+use super::{SyncAccess, WaitOutcome, WaitTarget, Waitable};
 use crate::error::{ERROR_INVALID_PARAMETER, ERROR_TOO_MANY_POSTS, win32};
 use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 
@@ -24,11 +24,7 @@ use crate::object::{AsHandleValue, Handle, HandleValue, ObjectKind};
 /// assert!(s.release(1).is_err()); // ERROR_TOO_MANY_POSTS
 /// # Ok::<(), std::io::Error>(())
 /// ```
-pub struct Semaphore {
-    handle: Handle,
-    obj: SyncObject,
-    existed: bool,
-}
+pub struct Semaphore(SyncHandle);
 
 impl Semaphore {
     /// Creates a semaphore with `initial` of at most `maximum` counts, or opens the one that
@@ -41,13 +37,8 @@ impl Semaphore {
         if maximum <= 0 || initial < 0 || initial > maximum {
             return Err(win32(ERROR_INVALID_PARAMETER));
         }
-        let (handle, obj, existed) =
-            object::create(ObjectKind::Semaphore, name, initial as u32, maximum as u32)?;
-        Ok(Semaphore {
-            handle,
-            obj,
-            existed,
-        })
+        SyncHandle::create(ObjectKind::Semaphore, name, initial as u32, maximum as u32)
+            .map(Semaphore)
     }
 
     /// Opens the semaphore called `name`.
@@ -60,27 +51,17 @@ impl Semaphore {
     /// (`OpenSemaphoreW(dwDesiredAccess, …)`); a wait or a change the handle has no right to fails
     /// with `ERROR_ACCESS_DENIED`.
     pub fn open_with(name: &str, access: SyncAccess) -> io::Result<Semaphore> {
-        let (handle, obj) = object::open(ObjectKind::Semaphore, name, access)?;
-        Ok(Semaphore {
-            handle,
-            obj,
-            existed: true,
-        })
+        SyncHandle::open(ObjectKind::Semaphore, name, access).map(Semaphore)
     }
 
     /// Whether [`create`](Self::create) found the semaphore already there.
     pub fn existed(&self) -> bool {
-        self.existed
+        self.0.existed
     }
 
     /// Takes a handle known to be a semaphore (`ERROR_INVALID_HANDLE` otherwise).
     pub fn from_handle(handle: Handle) -> io::Result<Semaphore> {
-        let obj = SyncObject::of(&handle, ObjectKind::Semaphore)?;
-        Ok(Semaphore {
-            handle,
-            obj,
-            existed: true,
-        })
+        SyncHandle::from_handle(handle, ObjectKind::Semaphore).map(Semaphore)
     }
 
     /// Borrows the semaphore handle with value `value` without taking ownership
@@ -90,24 +71,19 @@ impl Semaphore {
     /// # Safety
     /// The handle must stay open while the returned value is in use.
     pub unsafe fn borrow_value(value: HandleValue) -> io::Result<ManuallyDrop<Semaphore>> {
-        // SAFETY: forwarded to the caller; the handle only ever lives in ManuallyDrop.
-        let handle = unsafe { Handle::borrow_value(value)? };
-        let obj = SyncObject::of(&handle, ObjectKind::Semaphore)?;
-        Ok(ManuallyDrop::new(Semaphore {
-            handle: ManuallyDrop::into_inner(handle),
-            obj,
-            existed: true,
-        }))
+        // SAFETY: forwarded to the caller.
+        let h = unsafe { SyncHandle::borrow_value(value, ObjectKind::Semaphore)? };
+        Ok(ManuallyDrop::new(Semaphore(ManuallyDrop::into_inner(h))))
     }
 
     /// The handle.
     pub fn as_handle(&self) -> &Handle {
-        &self.handle
+        &self.0.handle
     }
 
     /// Gives up the typed view.
     pub fn into_handle(self) -> Handle {
-        self.handle
+        self.0.handle
     }
 
     /// Takes one count, waiting at most `timeout` while there is none.
@@ -123,11 +99,11 @@ impl Semaphore {
     /// `ERROR_INVALID_PARAMETER` for a count of 0 (Windows wants it greater than zero).
     #[doc(alias = "ReleaseSemaphore")]
     pub fn release(&self, count: u32) -> io::Result<u32> {
-        self.obj.check_modify()?;
+        self.0.obj.check_modify()?;
         if count == 0 || count > i32::MAX as u32 {
             return Err(win32(ERROR_INVALID_PARAMETER));
         }
-        let st = self.obj.state();
+        let st = self.0.obj.state();
         let max = st.aux.load(Ordering::Relaxed) as u64;
         let old = st.update(|w| {
             let now = (w & COUNT) as u64;
@@ -143,13 +119,12 @@ impl Semaphore {
 
 impl Waitable for Semaphore {
     fn wait_target(&self) -> io::Result<WaitTarget<'_>> {
-        self.obj.check_synchronize()?;
-        Ok(WaitTarget(wait::Target::Object(self.obj.clone())))
+        self.0.wait_target()
     }
 }
 
 impl AsHandleValue for Semaphore {
     fn handle_value(&self) -> HandleValue {
-        self.handle.handle_value()
+        self.0.handle.handle_value()
     }
 }
