@@ -157,7 +157,12 @@ fn mutex_of_an_ended_thread_is_abandoned() {
     })
     .join()
     .unwrap();
-    assert_eq!(m.wait(ZERO).unwrap(), WaitOutcome::Abandoned);
+    // `join` returns a moment before the kernel has finished the thread (and made its pidfd
+    // readable): a wait with time, not a poll, is what is promised.
+    assert_eq!(
+        m.wait(Some(Duration::from_secs(5))).unwrap(),
+        WaitOutcome::Abandoned
+    );
     assert_eq!(m.wait(ZERO).unwrap(), WaitOutcome::Signaled, "recursive");
     m.release().unwrap();
     m.release().unwrap();
