@@ -218,14 +218,14 @@ fn lock_shared(fd: BorrowedFd<'_>) -> io::Result<()> {
     }
 }
 
+/// Removes the name `file` of the object `fd`, on which the caller holds the exclusive lock.
+///
+/// Every remover holds that lock while it unlinks, and a name is only ever linked to a file
+/// when it is free (`linkat` fails otherwise). So, under the lock, a link count of 1 means the
+/// name is this file's and stays so until the unlink; a count of 0 means another remover got
+/// there first — and the name may already belong to a new object, which must not be touched.
 fn unlink_if_same(dir: BorrowedFd<'_>, file: &str, fd: BorrowedFd<'_>) {
-    let (Ok(held), Ok(named)) = (
-        rustix::fs::fstat(fd),
-        rustix::fs::statat(dir, file, AtFlags::SYMLINK_NOFOLLOW),
-    ) else {
-        return;
-    };
-    if held.st_ino == named.st_ino && held.st_dev == named.st_dev {
+    if rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink > 0) {
         let _ = rustix::fs::unlinkat(dir, file, AtFlags::empty());
     }
 }
@@ -329,7 +329,7 @@ pub(crate) fn close(fd: OwnedFd, st: &rustix::fs::Stat, full_name: &str) {
         return;
     }
     if rustix::fs::flock(&again, FlockOperation::NonBlockingLockExclusive).is_ok() {
-        let _ = rustix::fs::unlinkat(dir, file.as_str(), AtFlags::empty());
+        unlink_if_same(dir.as_fd(), &file, again.as_fd());
     }
 }
 
