@@ -69,8 +69,13 @@ int main(int argc, char **argv)
         return 1;
     strcpy(v, "hello from the parent");
     snprintf(args, sizeof args, "open-child %s", m_name("share"));
-    t_bool("CreateProcessA(open-child)", t_spawn(args, FALSE, NULL, &pi));
-    printf("open-child exit code: %u\n", (unsigned)t_wait_exit(&pi));
+    /* The child prints as soon as it runs: report the spawn only after it has ended. */
+    {
+        BOOL ok = t_spawn(args, FALSE, NULL, &pi);
+        DWORD code = ok ? t_wait_exit(&pi) : 0;
+        t_bool("CreateProcessA(open-child)", ok);
+        printf("open-child exit code: %u\n", (unsigned)code);
+    }
     printf("parent reads at 4096: \"%s\"\n", v + 4096);
     printf("parent reads at 8192: \"%s\"\n", v + 8192);
 
@@ -79,8 +84,12 @@ int main(int argc, char **argv)
     t_handle_to_text(o, value, sizeof value);
     snprintf(args, sizeof args, "inherit-child %s", value);
     ((unsigned *)v)[0] = 41;
-    t_bool("CreateProcessA(inherit-child)", t_spawn(args, TRUE, NULL, &pi));
-    printf("inherit-child exit code: %u\n", (unsigned)t_wait_exit(&pi));
+    {
+        BOOL ok = t_spawn(args, TRUE, NULL, &pi);
+        DWORD code = ok ? t_wait_exit(&pi) : 0;
+        t_bool("CreateProcessA(inherit-child)", ok);
+        printf("inherit-child exit code: %u\n", (unsigned)code);
+    }
     printf("counter after the child: %u\n", ((unsigned *)v)[0]);
 
     UnmapViewOfFile(v);
