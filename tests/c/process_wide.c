@@ -25,7 +25,7 @@ static void narrow(const WCHAR *s, char *out, size_t n)
 int main(int argc, char **argv)
 {
     char self[MAX_PATH], line[1024], text[1024];
-    WCHAR wline[1024], wself[MAX_PATH], env[256];
+    WCHAR wline[1024], wself[MAX_PATH], *env;
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
     DWORD code;
@@ -51,17 +51,19 @@ int main(int argc, char **argv)
     /* A UTF-16 environment block: our variable (and, where the library is found through it,
      * LD_LIBRARY_PATH), then an empty string. */
     {
-        char block[256];
-        size_t at = 0;
         const char *lib = getenv("LD_LIBRARY_PATH");
-        widen("W32IPC_TEST_VAR=wide", env, 100);
+        size_t need = 64 + (lib ? strlen(lib) + 32 : 0), at;
+        char *block = malloc(need);
+        env = malloc(need * sizeof(WCHAR));
+        widen("W32IPC_TEST_VAR=wide", env, need);
         at = strlen("W32IPC_TEST_VAR=wide") + 1;
-        if (lib && strlen(lib) < 200) {
-            snprintf(block, sizeof block, "LD_LIBRARY_PATH=%s", lib);
-            widen(block, env + at, 256 - at);
+        if (lib) {
+            snprintf(block, need, "LD_LIBRARY_PATH=%s", lib);
+            widen(block, env + at, need - at);
             at += strlen(block) + 1;
         }
         env[at] = 0;
+        free(block);
     }
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
     CloseHandle(pi.hProcess);
     CloseHandle(pi.hThread);
     SetLastError(0);
+    free(env);
     widen("\"/no/such/program.exe\" x", wline, 1024);
     t_bool("CreateProcessW(missing program)", CreateProcessW(NULL, wline, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
     return 0;
