@@ -8,7 +8,7 @@ use std::io;
 use w32ipc::Handle;
 use w32ipc::ObjectKind;
 use w32ipc::error::{ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER};
-use w32ipc::sync::{Event, Mutex, Semaphore, SyncAccess, WaitOutcome, Waitable, signal_and_wait};
+use w32ipc::sync::{Event, Mutex, Semaphore, WaitOutcome, Waitable, signal_and_wait};
 
 use crate::handles::{borrow, give, value};
 use crate::last_error::{SetLastError, boolean, fail, guard, set_from};
@@ -61,6 +61,15 @@ fn opened(
     }
 }
 
+/// `Open{Event,Mutex,Semaphore}{A,W}`: the named object with the rights `mask` asks for.
+fn open_sync(kind: ObjectKind, mask: DWORD, inherit: BOOL, name: Option<String>) -> HANDLE {
+    guard(std::ptr::null_mut(), || {
+        opened(name, inherit != 0, |n| {
+            w32ipc::sync::open_with_mask(kind, n, mask)
+        })
+    })
+}
+
 fn create_event(
     sa: *const SECURITY_ATTRIBUTES,
     manual: BOOL,
@@ -110,12 +119,7 @@ pub unsafe extern "C" fn OpenEventA(
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
     let name = unsafe { from_a(lpName) };
-    guard(std::ptr::null_mut(), || {
-        opened(name, bInheritHandle != 0, |n| {
-            Event::open_with(n, SyncAccess::from_mask(ObjectKind::Event, dwDesiredAccess))
-                .map(Event::into_handle)
-        })
-    })
+    open_sync(ObjectKind::Event, dwDesiredAccess, bInheritHandle, name)
 }
 
 /// `OpenEventW`.
@@ -127,12 +131,7 @@ pub unsafe extern "C" fn OpenEventW(
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
     let name = unsafe { from_w(lpName) };
-    guard(std::ptr::null_mut(), || {
-        opened(name, bInheritHandle != 0, |n| {
-            Event::open_with(n, SyncAccess::from_mask(ObjectKind::Event, dwDesiredAccess))
-                .map(Event::into_handle)
-        })
-    })
+    open_sync(ObjectKind::Event, dwDesiredAccess, bInheritHandle, name)
 }
 
 fn with_event(h: HANDLE, f: impl FnOnce(&Event) -> io::Result<()>) -> BOOL {
@@ -204,12 +203,7 @@ pub unsafe extern "C" fn OpenMutexA(
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
     let name = unsafe { from_a(lpName) };
-    guard(std::ptr::null_mut(), || {
-        opened(name, bInheritHandle != 0, |n| {
-            Mutex::open_with(n, SyncAccess::from_mask(ObjectKind::Mutex, dwDesiredAccess))
-                .map(Mutex::into_handle)
-        })
-    })
+    open_sync(ObjectKind::Mutex, dwDesiredAccess, bInheritHandle, name)
 }
 
 /// `OpenMutexW`.
@@ -221,12 +215,7 @@ pub unsafe extern "C" fn OpenMutexW(
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
     let name = unsafe { from_w(lpName) };
-    guard(std::ptr::null_mut(), || {
-        opened(name, bInheritHandle != 0, |n| {
-            Mutex::open_with(n, SyncAccess::from_mask(ObjectKind::Mutex, dwDesiredAccess))
-                .map(Mutex::into_handle)
-        })
-    })
+    open_sync(ObjectKind::Mutex, dwDesiredAccess, bInheritHandle, name)
 }
 
 /// `ReleaseMutex`: `ERROR_NOT_OWNER` unless the calling thread owns it.
@@ -289,15 +278,7 @@ pub unsafe extern "C" fn OpenSemaphoreA(
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
     let name = unsafe { from_a(lpName) };
-    guard(std::ptr::null_mut(), || {
-        opened(name, bInheritHandle != 0, |n| {
-            Semaphore::open_with(
-                n,
-                SyncAccess::from_mask(ObjectKind::Semaphore, dwDesiredAccess),
-            )
-            .map(Semaphore::into_handle)
-        })
-    })
+    open_sync(ObjectKind::Semaphore, dwDesiredAccess, bInheritHandle, name)
 }
 
 /// `OpenSemaphoreW`.
@@ -309,15 +290,7 @@ pub unsafe extern "C" fn OpenSemaphoreW(
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
     let name = unsafe { from_w(lpName) };
-    guard(std::ptr::null_mut(), || {
-        opened(name, bInheritHandle != 0, |n| {
-            Semaphore::open_with(
-                n,
-                SyncAccess::from_mask(ObjectKind::Semaphore, dwDesiredAccess),
-            )
-            .map(Semaphore::into_handle)
-        })
-    })
+    open_sync(ObjectKind::Semaphore, dwDesiredAccess, bInheritHandle, name)
 }
 
 /// `ReleaseSemaphore`: `ERROR_TOO_MANY_POSTS` past the maximum, `ERROR_INVALID_PARAMETER` for

@@ -220,6 +220,23 @@ pub fn signal_and_wait(
     )
 }
 
+/// Opens the named event, mutex or semaphore (`kind`) with the rights of the Win32 access mask
+/// `mask` (`OpenEventW(dwDesiredAccess, …)` and the like): the generic form of
+/// [`Event::open_with`], [`Mutex::open_with`] and [`Semaphore::open_with`].
+///
+/// # Errors
+/// As those; `ERROR_INVALID_PARAMETER` for a `kind` that is not a sync object.
+pub fn open_with_mask(kind: ObjectKind, name: &str, mask: u32) -> io::Result<Handle> {
+    if !matches!(
+        kind,
+        ObjectKind::Event | ObjectKind::Mutex | ObjectKind::Semaphore
+    ) {
+        return Err(win32(ERROR_INVALID_PARAMETER));
+    }
+    let (handle, _) = object::open(kind, name, SyncAccess::from_mask(kind, mask))?;
+    Ok(handle)
+}
+
 /// Another handle to the sync object behind `handle` with only the rights in the Win32 access
 /// mask `mask` (`DuplicateHandle` without `DUPLICATE_SAME_ACCESS`). It has its own open file
 /// description, so its rights are its own.
