@@ -21,6 +21,7 @@ pub mod file_io;
 pub mod handles;
 pub mod last_error;
 pub mod loader;
+pub mod lstr;
 pub mod mapping;
 pub mod misc;
 pub mod process;
