@@ -3,12 +3,13 @@
  *
  * Covers: the three access directions and an empty one; type/read-mode combinations (a byte pipe
  * cannot be read in message mode); PIPE_NOWAIT, PIPE_REJECT_REMOTE_CLIENTS; nMaxInstances 1, 254
- * and 255 (= PIPE_UNLIMITED_INSTANCES, 300 instances made); names not under \\.\pipe\, empty,
+ * and 255 (= PIPE_UNLIMITED_INSTANCES, 301 instances made); names not under \\.\pipe\, empty,
  * NULL, too long, with a backslash inside; failures return INVALID_HANDLE_VALUE; GetFileType of
  * an instance; FILE_FLAG_FIRST_PIPE_INSTANCE on a new name; a second instance with another access
- * direction (ERROR_ACCESS_DENIED) and with another type (accepted); the first instance's nMaxInstances caps the count (ERROR_PIPE_BUSY), whatever later
- * instances ask for; a freed slot can be taken again; the name is free once every instance is
- * closed; the cap holds across server processes (a child creates instances of the parent's name).
+ * direction (ERROR_ACCESS_DENIED) and with another type (accepted); the first instance's
+ * nMaxInstances caps the count (ERROR_PIPE_BUSY), whatever later instances ask for; a freed
+ * slot can be taken again; the name is free once every instance is closed; the cap holds
+ * across server processes (a child creates instances of the parent's name).
  *
  * Left out because Wine 8 is not Windows here (DESIGN.md, "The oracle"): nMaxInstances 0, 256 or
  * 0xFFFFFFFF (87 on Windows, Wine accepts them) and FILE_FLAG_FIRST_PIPE_INSTANCE on a name
@@ -63,8 +64,7 @@ int main(int argc, char **argv)
     p_close(t_create("nMaxInstances 254", p_name("max254"), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 254));
     printf("PIPE_UNLIMITED_INSTANCES = %u\n", (unsigned)PIPE_UNLIMITED_INSTANCES);
     p_close(t_create("nMaxInstances PIPE_UNLIMITED_INSTANCES", p_name("max255"), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, PIPE_UNLIMITED_INSTANCES));
-    p_close(t_create("nMaxInstances 256", p_name("max256"), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 256));
-    p_close(t_create("nMaxInstances 0xFFFFFFFF", p_name("maxff"), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 0xFFFFFFFFu));
+    printf("# (nMaxInstances 0, 256, 0xFFFFFFFF: ERROR_INVALID_PARAMETER on Windows, Wine 8 accepts them; not tested)\n");
 
     printf("-- names\n");
     p_close(t_create("plain name \"w32ipc-npipe\"", "w32ipc-npipe", PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1));
