@@ -237,6 +237,7 @@ fn writer_killed_mid_write_leaves_its_data_then_broken_pipe() {
 
 #[test]
 fn size_hint_is_honoured() {
+    let _wd = watchdog("size hints", 10);
     let (r, _w) = create_pipe(1 << 20, false).unwrap();
     assert!(r.capacity().unwrap() >= 1 << 20);
     let (r, _w) = create_pipe(0, false).unwrap();
@@ -247,6 +248,7 @@ fn size_hint_is_honoured() {
 
 #[test]
 fn peek_leaves_the_data() {
+    let _wd = watchdog("peek", 10);
     let (r, mut w) = pipe().unwrap();
     w.write_all(b"hello").unwrap();
     let mut buf = [0u8; 3];
@@ -280,6 +282,7 @@ fn ends_as_standard_handles_of_a_child() {
 
 #[test]
 fn kinds_are_found_from_the_handle_alone() {
+    let _wd = watchdog("kinds", 10);
     let (r, w) = pipe().unwrap();
     assert_eq!(r.as_handle().kind().unwrap(), ObjectKind::PipeRead);
     assert_eq!(w.as_handle().kind().unwrap(), ObjectKind::PipeWrite);
