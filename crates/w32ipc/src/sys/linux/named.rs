@@ -38,7 +38,6 @@ use crate::object::name::Namespace;
 /// mapping's data starts page-aligned right after it.
 pub(crate) const HEADER_LEN: u64 = 4096;
 /// Where a sync object's shared state lives, inside the header page (after the name).
-#[allow(dead_code)] // the sync objects build on it
 pub(crate) const STATE_OFFSET: u64 = 2048;
 const MAGIC: &[u8; 8] = b"W32IPC\x00\x01";
 const NAME_AT: usize = 16;
