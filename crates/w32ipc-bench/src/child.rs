@@ -35,6 +35,8 @@ pub enum Role {
     EventPong,
     /// Ping-pong over the two named semaphores whose base name it is given.
     SemaphorePong,
+    /// A named-pipe scenario's other end (see [`crate::npipe`]).
+    Npipe,
 }
 
 impl Role {
@@ -46,6 +48,7 @@ impl Role {
             Role::FutexPong => "futex-pong",
             Role::EventPong => "event-pong",
             Role::SemaphorePong => "semaphore-pong",
+            Role::Npipe => crate::npipe::ROLE,
         }
     }
 
@@ -56,6 +59,7 @@ impl Role {
             Role::FutexPong,
             Role::EventPong,
             Role::SemaphorePong,
+            Role::Npipe,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -90,6 +94,7 @@ fn serve(args: &[String]) -> io::Result<()> {
     let role = Role::parse(role).ok_or_else(|| io::Error::other(format!("no role {role:?}")))?;
     match (role, &args[1..]) {
         (Role::RawRead | Role::W32ipcRead, [end, cpu]) => serve_read(role, end, cpu),
+        (Role::Npipe, rest) => crate::npipe::serve_child(rest),
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
@@ -117,7 +122,7 @@ fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
             ready()?;
             drain_w32ipc(&reader, &mut buf)?
         }
-        Role::FutexPong | Role::EventPong | Role::SemaphorePong => {
+        Role::FutexPong | Role::EventPong | Role::SemaphorePong | Role::Npipe => {
             unreachable!("not a pipe role")
         }
     };
@@ -143,7 +148,7 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
-        Role::RawRead | Role::W32ipcRead => unreachable!("not a ping-pong role"),
+        Role::RawRead | Role::W32ipcRead | Role::Npipe => unreachable!("not a ping-pong role"),
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Subject<'a> {
     pub trial: Box<dyn FnMut() -> io::Result<f64> + 'a>,
     /// Shown to explain another figure; the scenario's target does not apply to it.
     pub diagnostic: bool,
+    /// Another implementation (a peer crate) shown for comparison; the scenario's target is
+    /// w32ipc's and does not apply to it.
+    pub peer: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -36,12 +39,19 @@ impl<'a> Subject<'a> {
             name: name.into(),
             trial: Box::new(trial),
             diagnostic: false,
+            peer: false,
         }
     }
 
     /// Marks the subject as a diagnostic: reported, but not held to the target.
     pub fn diagnostic(mut self) -> Self {
         self.diagnostic = true;
+        self
+    }
+
+    /// Marks the subject as a peer: reported with its ratio, but not held to the target.
+    pub fn peer(mut self) -> Self {
+        self.peer = true;
         self
     }
 }
@@ -73,6 +83,8 @@ pub struct Series {
     pub values: Vec<f64>,
     /// As in [`Subject`].
     pub diagnostic: bool,
+    /// As in [`Subject`].
+    pub peer: bool,
 }
 
 impl Series {
@@ -120,9 +132,9 @@ impl Comparison {
     }
 
     /// Whether the subject meets the target ratio and the [`limit`](Self::limit) (`None`
-    /// without either, and for a diagnostic).
+    /// without either, and for a diagnostic or a peer).
     pub fn meets_target(&self, subject: &Series) -> Option<bool> {
-        if subject.diagnostic || (self.target.is_none() && self.limit.is_none()) {
+        if subject.diagnostic || subject.peer || (self.target.is_none() && self.limit.is_none()) {
             return None;
         }
         let within = |value: f64, bound: Option<f64>| {
@@ -165,6 +177,7 @@ pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> 
         name: s.name.clone(),
         values,
         diagnostic: s.diagnostic,
+        peer: s.peer,
     });
     let baseline = series.next().expect("the baseline is first");
     Ok(Comparison {

@@ -18,6 +18,12 @@ pub mod event_pingpong;
 pub mod harness;
 pub mod mapping_cost;
 pub mod mutex_uncontended;
+pub mod npipe;
+pub mod npipe_async;
+pub mod npipe_connect;
+pub mod npipe_endpoints;
+pub mod npipe_roundtrip;
+pub mod npipe_throughput;
 pub mod options;
 pub mod pingpong;
 pub mod pipe_throughput;
@@ -101,6 +107,9 @@ pub fn run(options: &Options) -> io::Result<()> {
     }
     if options.run_mappings {
         report.comparisons.extend(mapping_cost::run_all(options)?);
+    }
+    if options.npipe.any() {
+        report.comparisons.extend(npipe::run_all(options)?);
     }
     if options.json {
         eprint!("{}", report.table());

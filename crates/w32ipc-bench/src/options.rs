@@ -8,7 +8,9 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
        w32ipc-bench [FLAGS]
 
   --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial,
-                     2000 round trips per ping-pong trial, 200000 mutex pairs per trial
+                     2000 round trips per ping-pong trial, 200000 mutex pairs per trial;
+                     named pipes: 64 MiB, 1000 round trips, 100 connections, 50 requests
+                     per client per trial
   --json             print a JSON summary on stdout (the table goes to stderr)
   --pin              two-process scenarios (pipe, event, semaphore): parent and child
                      pinned to two different CPUs (default: no pinning; the scheduler
@@ -23,7 +25,17 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
                      each trial first plays 1000 untimed ones)
   --pairs N          mutex acquire + release pairs per trial (default 1000000)
   --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore, mapping,
-                     or sync (event + mutex + semaphore); may be given more than once
+                     sync (event + mutex + semaphore), npipe (the four named-pipe groups:
+                     npipe-throughput, npipe-roundtrip, npipe-connect, npipe-async); may be
+                     given more than once
+  --npipe-mib N      MiB the parent sends per named-pipe throughput trial (default 1024)
+  --npipe-round-trips N
+                     timed 64-byte round trips per named-pipe round-trip trial (default 5000;
+                     each trial first plays 500 untimed ones)
+  --connects N       timed connections per named-pipe connect trial (default 1000; 30 untimed
+                     ones go first)
+  --clients N        concurrent clients of the async-server scenario (default 100)
+  --requests N       requests each client makes per async-server trial (default 200)
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
                      posix_spawn does not); default 0
@@ -65,10 +77,50 @@ pub struct Options {
     pub run_semaphores: bool,
     /// Run the file-mapping scenarios.
     pub run_mappings: bool,
+    /// Which named-pipe scenarios to run.
+    pub npipe: NpipeGroups,
+    /// Bytes the parent sends per named-pipe throughput trial.
+    pub npipe_bytes: u64,
+    /// Timed round trips per named-pipe round-trip trial.
+    pub npipe_round_trips: u64,
+    /// Timed connections per named-pipe connect trial.
+    pub npipe_connects: u64,
+    /// Concurrent clients of the async-server scenario.
+    pub npipe_clients: usize,
+    /// Requests per client per async-server trial.
+    pub npipe_requests: u64,
     /// Explicit path of the C ABI library.
     pub capi: Option<PathBuf>,
     /// MiB of memory the parent holds during the spawn scenario.
     pub ballast_mib: usize,
+}
+
+/// The named-pipe scenarios a run selects (`--only npipe` selects all four).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NpipeGroups {
+    /// Byte-mode throughput (`npipe-throughput`).
+    pub throughput: bool,
+    /// 64-byte message round trip (`npipe-roundtrip`).
+    pub round_trip: bool,
+    /// Connect + first message (`npipe-connect`).
+    pub connect: bool,
+    /// Requests per second against one async server (`npipe-async`).
+    pub async_server: bool,
+}
+
+impl NpipeGroups {
+    /// All four.
+    pub const ALL: NpipeGroups = NpipeGroups {
+        throughput: true,
+        round_trip: true,
+        connect: true,
+        async_server: true,
+    };
+
+    /// Whether any is selected.
+    pub fn any(self) -> bool {
+        self.throughput || self.round_trip || self.connect || self.async_server
+    }
 }
 
 /// Where the two-process scenarios put their two processes.
@@ -105,11 +157,19 @@ impl Options {
             run_mutex: true,
             run_semaphores: true,
             run_mappings: true,
+            npipe: NpipeGroups::ALL,
+            npipe_bytes: 0,
+            npipe_round_trips: 0,
+            npipe_connects: 0,
+            npipe_clients: 100,
+            npipe_requests: 0,
             capi: None,
             ballast_mib: 0,
         };
         let (mut trials, mut mib, mut spawns) = (None, None, None);
         let (mut round_trips, mut pairs) = (None, None);
+        let (mut npipe_mib, mut npipe_round_trips) = (None, None);
+        let (mut connects, mut requests) = (None, None);
         let mut only: Option<Vec<String>> = None;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -137,6 +197,11 @@ impl Options {
                 "--ballast-mib" => {
                     o.ballast_mib = number(&value("--ballast-mib")?, "--ballast-mib")?
                 }
+                "--npipe-mib" => npipe_mib = Some(number(&value(arg)?, arg)?),
+                "--npipe-round-trips" => npipe_round_trips = Some(number(&value(arg)?, arg)?),
+                "--connects" => connects = Some(number(&value(arg)?, arg)?),
+                "--clients" => o.npipe_clients = number(&value(arg)?, arg)?,
+                "--requests" => requests = Some(number(&value(arg)?, arg)?),
                 "--capi" => o.capi = Some(PathBuf::from(value("--capi")?)),
                 "-h" | "--help" => return Ok(None),
                 "--bench" => {}
@@ -148,8 +213,14 @@ impl Options {
         o.spawns = spawns.unwrap_or(if o.quick { 50 } else { 200 });
         o.round_trips = round_trips.unwrap_or(if o.quick { 2_000 } else { 20_000 }) as u64;
         o.mutex_pairs = pairs.unwrap_or(if o.quick { 200_000 } else { 1_000_000 }) as u64;
+        o.npipe_bytes = npipe_mib.unwrap_or(if o.quick { 64 } else { 1024 }) as u64 * 1024 * 1024;
+        o.npipe_round_trips =
+            npipe_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
+        o.npipe_connects = connects.unwrap_or(if o.quick { 100 } else { 1_000 }) as u64;
+        o.npipe_requests = requests.unwrap_or(if o.quick { 50 } else { 200 }) as u64;
         if let Some(groups) = only {
             o.run_pipes = false;
+            o.npipe = NpipeGroups::default();
             o.run_spawns = false;
             o.run_events = false;
             o.run_mutex = false;
@@ -163,6 +234,11 @@ impl Options {
                     "mutex" => o.run_mutex = true,
                     "semaphore" => o.run_semaphores = true,
                     "mapping" => o.run_mappings = true,
+                    "npipe" => o.npipe = NpipeGroups::ALL,
+                    "npipe-throughput" => o.npipe.throughput = true,
+                    "npipe-roundtrip" => o.npipe.round_trip = true,
+                    "npipe-connect" => o.npipe.connect = true,
+                    "npipe-async" => o.npipe.async_server = true,
                     "sync" => {
                         o.run_events = true;
                         o.run_mutex = true;
@@ -170,8 +246,9 @@ impl Options {
                     }
                     other => {
                         return Err(format!(
-                            "--only takes pipe, spawn, event, mutex, semaphore, mapping or sync, \
-                             not {other:?}"
+                            "--only takes pipe, spawn, event, mutex, semaphore, mapping, sync, \
+                             npipe, npipe-throughput, npipe-roundtrip, npipe-connect or \
+                             npipe-async, not {other:?}"
                         ));
                     }
                 }
@@ -191,6 +268,22 @@ impl Options {
             self.round_trips,
             self.mutex_pairs,
             if self.quick { " [--quick]" } else { "" }
+        ) + &self.npipe_summary()
+    }
+
+    /// The named-pipe settings, when a named-pipe scenario runs.
+    fn npipe_summary(&self) -> String {
+        if !self.npipe.any() {
+            return String::new();
+        }
+        format!(
+            "; named pipes: {} MiB per throughput trial, {} round trips per round-trip trial, \
+             {} connections per connect trial, {} clients × {} requests per async-server trial",
+            self.npipe_bytes >> 20,
+            self.npipe_round_trips,
+            self.npipe_connects,
+            self.npipe_clients,
+            self.npipe_requests
         )
     }
 }
@@ -238,6 +331,28 @@ mod tests {
         let all = parse(&[]).unwrap().unwrap();
         assert!(all.run_pipes && all.run_spawns && all.run_events && all.run_mutex);
         assert_eq!((all.round_trips, all.mutex_pairs), (20_000, 1_000_000));
+    }
+
+    #[test]
+    fn npipe_groups_and_counts() {
+        let all = parse(&[]).unwrap().unwrap();
+        assert_eq!(all.npipe, NpipeGroups::ALL);
+        assert_eq!(
+            (all.npipe_bytes, all.npipe_round_trips, all.npipe_connects),
+            (1 << 30, 5_000, 1_000)
+        );
+        let o = parse(&["--only", "npipe-connect", "--only", "npipe-async"])
+            .unwrap()
+            .unwrap();
+        assert!(o.npipe.connect && o.npipe.async_server);
+        assert!(!o.npipe.throughput && !o.npipe.round_trip && !o.run_pipes);
+        let o = parse(&["--only", "pipe"]).unwrap().unwrap();
+        assert!(!o.npipe.any());
+        let o = parse(&["--only", "npipe", "--quick", "--clients", "10"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.npipe, NpipeGroups::ALL);
+        assert_eq!((o.npipe_bytes, o.npipe_clients), (64 << 20, 10));
     }
 
     #[test]

@@ -193,8 +193,9 @@ fn series(s: &Series, against: Option<&Comparison>) -> String {
     let sum = s.summary();
     let values: Vec<String> = s.values.iter().map(|&v| number(v)).collect();
     let mut out = format!(
-        "{{\"name\":{},\"median\":{},\"min\":{},\"max\":{},\"values\":[{}]",
+        "{{\"name\":{},\"peer\":{},\"median\":{},\"min\":{},\"max\":{},\"values\":[{}]",
         string(&s.name),
+        s.peer,
         number(sum.median),
         number(sum.min),
         number(sum.max),
@@ -236,6 +237,7 @@ fn verdict(c: &Comparison, s: &Series) -> String {
     match c.meets_target(s) {
         Some(true) => format!("{} ok", bounds.join(", ")),
         Some(false) => format!("{} MISSED", bounds.join(", ")),
+        None if s.peer => "peer (target is w32ipc's)".to_string(),
         None => "diagnostic".to_string(),
     }
 }

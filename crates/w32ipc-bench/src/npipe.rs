@@ -1,0 +1,376 @@
+//! Named-pipe scenarios (issue 4): what they share — the arms compared, the child process that
+//! plays the other end, the watchdog, and the run of all of them.
+//!
+//! Every scenario runs between two processes: this one and a child, this executable run again
+//! as `<exe> __child npipe <scenario> <arm> <name> <count> <cpu|->` (see [`serve_child`]). The
+//! child talks to the parent over its standard output (`ready`, then a result line), so that
+//! process start-up and exit stay outside the clock. Each trial starts a fresh child and uses
+//! an address no other trial used ([`crate::session::unique_name`]).
+//!
+//! The arms ([`Arm`]): the baseline is a raw Unix stream socket (std's `UnixListener` /
+//! `UnixStream`, plain `read(2)`/`write(2)`, an abstract address); the subjects are w32ipc's
+//! named pipes, the `interprocess` crate's local sockets and tokio's `UnixStream` (a
+//! current-thread runtime in each process). The scenarios:
+//!
+//! * [`crate::npipe_throughput`]: byte-mode throughput, GiB/s;
+//! * [`crate::npipe_roundtrip`]: 64-byte message round trip, median and p99 µs;
+//! * [`crate::npipe_connect`]: connect + first message + close, µs per connection;
+//! * [`crate::npipe_async`]: requests/s of 100 concurrent clients against one async server.
+
+use std::cell::RefCell;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::child::CHILD_ARG;
+use crate::harness::{Comparison, Series};
+use crate::options::Options;
+use crate::placement;
+use crate::{npipe_async, npipe_connect, npipe_roundtrip, npipe_throughput};
+
+/// The child role name on the command line (after [`CHILD_ARG`]).
+pub const ROLE: &str = "npipe";
+
+/// A trial that takes longer than this is stuck (a peer died or hangs): the whole benchmark
+/// stops with an error rather than hang.
+const STUCK: Duration = Duration::from_secs(120);
+
+/// One way of doing a scenario's work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arm {
+    /// The baseline: a raw Unix stream socket (std, `read(2)`/`write(2)`), abstract address.
+    Raw,
+    /// w32ipc's named pipes (`w32ipc::npipe`).
+    W32ipc,
+    /// The `interprocess` crate's local sockets (an abstract Unix socket on Linux).
+    Interprocess,
+    /// tokio's `UnixStream`, a current-thread runtime in each process.
+    Tokio,
+}
+
+impl Arm {
+    /// The arm's name on the child's command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arm::Raw => "raw",
+            Arm::W32ipc => "w32ipc",
+            Arm::Interprocess => "interprocess",
+            Arm::Tokio => "tokio",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Arm> {
+        [Arm::Raw, Arm::W32ipc, Arm::Interprocess, Arm::Tokio]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// The scenarios, as the child knows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The child reads `count` bytes and reports them.
+    Throughput,
+    /// The child echoes `count` 64-byte messages.
+    RoundTrip,
+    /// The child serves `count` connections, one after the other.
+    Connect,
+    /// The child is an async server for `count` concurrent clients.
+    AsyncServer,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Throughput => "throughput",
+            Kind::RoundTrip => "roundtrip",
+            Kind::Connect => "connect",
+            Kind::AsyncServer => "async",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Kind> {
+        [
+            Kind::Throughput,
+            Kind::RoundTrip,
+            Kind::Connect,
+            Kind::AsyncServer,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// The abstract Unix socket path (`\0` + name) of the socket arms.
+pub fn socket_path(base: &str) -> String {
+    format!("\0{base}")
+}
+
+/// The raw arm's address.
+pub fn socket_addr(base: &str) -> io::Result<std::os::unix::net::SocketAddr> {
+    use std::os::linux::net::SocketAddrExt;
+    std::os::unix::net::SocketAddr::from_abstract_name(base.as_bytes())
+}
+
+/// The w32ipc arm's pipe name.
+pub fn pipe_name(base: &str) -> String {
+    format!(r"\\.\pipe\{base}")
+}
+
+/// A current-thread tokio runtime (the tokio arm's, in each process).
+pub fn runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// What the scenarios of one run share.
+pub struct Context<'a> {
+    /// The settings.
+    pub options: &'a Options,
+    /// This executable, run again as the child.
+    pub exe: PathBuf,
+    /// The CPU the child pins itself to, if pinned.
+    pub child_cpu: Option<usize>,
+    /// For the table.
+    pub placement: String,
+    /// The parent's tokio runtime for the tokio arms.
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl Context<'_> {
+    /// Starts the child for `kind` and `arm` on the address named `base`, with `count`.
+    pub fn spawn(&self, kind: Kind, arm: Arm, base: &str, count: u64) -> io::Result<Peer> {
+        let mut cmd = Command::new(&self.exe);
+        cmd.args([
+            CHILD_ARG,
+            ROLE,
+            kind.as_str(),
+            arm.as_str(),
+            base,
+            &count.to_string(),
+            &self
+                .child_cpu
+                .map_or_else(|| "-".to_string(), |c| c.to_string()),
+        ]);
+        Peer::spawn(&mut cmd)
+    }
+}
+
+/// Runs the named-pipe scenarios the options select, pinned if they say so.
+pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
+    let pinned = placement::pin_parent(options.pin)?;
+    let pinning = pinned.as_ref().map(|(p, _guard)| *p);
+    let cx = Context {
+        options,
+        exe: std::env::current_exe()?,
+        child_cpu: pinning.map(|p| p.child),
+        placement: placement::describe(pinning),
+        rt: runtime()?,
+    };
+    let mut out = Vec::new();
+    let groups = options.npipe;
+    if groups.throughput {
+        out.push(npipe_throughput::run(&cx)?);
+    }
+    if groups.round_trip {
+        out.extend(npipe_roundtrip::run(&cx)?);
+    }
+    if groups.connect {
+        out.push(npipe_connect::run(&cx)?);
+    }
+    if groups.async_server {
+        out.push(npipe_async::run(&cx)?);
+    }
+    Ok(out)
+}
+
+/// A second figure that each trial of a subject records beside the one it returns (the p99
+/// beside the median): the harness keeps one value per trial, this keeps the other.
+#[derive(Clone, Default)]
+pub struct SideFigure(Rc<RefCell<Vec<f64>>>);
+
+impl SideFigure {
+    /// Records one trial's value (the warm-up trial's too: [`SideFigure::series`] drops it).
+    pub fn record(&self, value: f64) {
+        self.0.borrow_mut().push(value);
+    }
+
+    /// The timed trials' values, in the order the harness ran them (it runs the warm-up first).
+    fn series(&self, like: &Series) -> Series {
+        Series {
+            values: self.0.borrow().iter().skip(1).copied().collect(),
+            ..like.clone()
+        }
+    }
+}
+
+/// A comparison of the side figures of `from`'s baseline and subjects (in that order in
+/// `sides`), named `name`, with no target.
+pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) -> Comparison {
+    let mut series = std::iter::once(&from.baseline)
+        .chain(&from.subjects)
+        .zip(sides)
+        .map(|(s, side)| side.series(s));
+    Comparison {
+        name,
+        unit: from.unit,
+        better: from.better,
+        target: None,
+        placement: from.placement.clone(),
+        limit: None,
+        baseline: series.next().expect("the baseline has a side figure"),
+        subjects: series.collect(),
+        steal: from.steal,
+    }
+}
+
+/// The value at quantile `q` (0–1) of `sorted` (nearest rank).
+pub fn quantile(sorted: &[u64], q: f64) -> u64 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// A child of a named-pipe trial and its standard output; killed if dropped before
+/// [`Peer::finish`]. A watchdog ends the benchmark if the trial outlives [`STUCK`].
+pub struct Peer {
+    child: Child,
+    lines: BufReader<ChildStdout>,
+    waited: bool,
+    _watchdog: Watchdog,
+}
+
+impl Peer {
+    fn spawn(cmd: &mut Command) -> io::Result<Peer> {
+        let mut child = cmd.stdout(Stdio::piped()).spawn()?;
+        let out = child.stdout.take().expect("stdout is piped");
+        let watchdog = Watchdog::arm(child.id());
+        Ok(Peer {
+            child,
+            lines: BufReader::new(out),
+            waited: false,
+            _watchdog: watchdog,
+        })
+    }
+
+    /// The child's next line.
+    pub fn line(&mut self) -> io::Result<String> {
+        let mut line = String::new();
+        if self.lines.read_line(&mut line)? == 0 {
+            return Err(io::Error::other(
+                "the named-pipe child ended without a word",
+            ));
+        }
+        Ok(line.trim_end().to_string())
+    }
+
+    /// Reads the child's next line and checks that it says `what`.
+    pub fn expect(&mut self, what: &str) -> io::Result<()> {
+        let line = self.line()?;
+        if line != what {
+            return Err(io::Error::other(format!(
+                "the named-pipe child said {line:?}, not {what:?}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Waits for the child to exit and checks that it succeeded.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.waited = true;
+        let status = self.child.wait()?;
+        if !status.success() {
+            return Err(io::Error::other(format!("named-pipe child: {status}")));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        if !self.waited {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Kills the child and ends the benchmark if the trial is stuck; disarmed on drop. (The
+/// parent may be blocked in an accept or a read that the child's death alone would not end.)
+struct Watchdog {
+    _done: mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    fn arm(child: u32) -> Watchdog {
+        let (done, rx) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(STUCK) {
+                eprintln!(
+                    "w32ipc-bench: a named-pipe trial is stuck after {}s; giving up",
+                    STUCK.as_secs()
+                );
+                if let Some(pid) = rustix::process::Pid::from_raw(child as i32) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                }
+                std::process::exit(1);
+            }
+        });
+        Watchdog { _done: done }
+    }
+}
+
+/// The child's side: `args` are what follows `__child npipe`. Dies with the parent, pins
+/// itself, and plays its end of the scenario.
+pub fn serve_child(args: &[String]) -> io::Result<()> {
+    let bad = || io::Error::other(format!("bad named-pipe child arguments {args:?}"));
+    let [kind, arm, base, count, cpu] = args else {
+        return Err(bad());
+    };
+    let kind = Kind::parse(kind).ok_or_else(bad)?;
+    let arm = Arm::parse(arm).ok_or_else(bad)?;
+    let count: u64 = count.parse().map_err(|_| bad())?;
+    rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
+    if cpu != "-" {
+        placement::pin_self(cpu.parse().map_err(|_| bad())?)?;
+    }
+    match kind {
+        Kind::Throughput => npipe_throughput::serve_child(arm, base, count),
+        Kind::RoundTrip => npipe_roundtrip::serve_child(arm, base, count),
+        Kind::Connect => npipe_connect::serve_child(arm, base, count),
+        Kind::AsyncServer => npipe_async::serve_child(arm, base, count),
+    }
+}
+
+/// Writes one line to the parent.
+pub fn say(line: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(quantile(&v, 0.5), 50);
+        assert_eq!(quantile(&v, 0.99), 99);
+        assert_eq!(quantile(&v, 1.0), 100);
+        assert_eq!(quantile(&[7], 0.99), 7);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for arm in [Arm::Raw, Arm::W32ipc, Arm::Interprocess, Arm::Tokio] {
+            assert_eq!(Arm::parse(arm.as_str()), Some(arm));
+        }
+        assert_eq!(Kind::parse("connect"), Some(Kind::Connect));
+        assert_eq!(pipe_name("x"), r"\\.\pipe\x");
+    }
+}

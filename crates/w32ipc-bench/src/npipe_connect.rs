@@ -1,0 +1,125 @@
+//! Named-pipe connect + first message between two processes, µs per connection.
+//!
+//! The child is the server: it listens (creates one pipe instance), says `ready`, and then for
+//! each client accepts it (ConnectNamedPipe), reads its 64-byte message, answers with 64
+//! bytes, waits until the client has closed, and lets it go (DisconnectNamedPipe) before
+//! taking the next one. The parent is the client: it connects (opens the pipe), sends 64
+//! bytes, reads the answer and closes, [`WARMUP`] times untimed and then `--connects` times
+//! timed; the figure is the mean time of one timed connection.
+//!
+//! A w32ipc client that finds the one instance still busy with the previous client
+//! (`ERROR_PIPE_BUSY`) tries again at once (after a `sched_yield`), as a Win32 client would
+//! after `WaitNamedPipe`. A socket client never waits: the kernel queues its connection.
+//!
+//! Baseline: raw `connect(2)`/`accept(2)` on an abstract Unix socket. Subjects: w32ipc named
+//! pipe (message mode), interprocess local sockets, tokio `UnixListener` / `UnixStream`.
+
+use std::io;
+use std::time::Instant;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::harness::{self, Better, Comparison, Scenario, Subject};
+use crate::npipe::{self, Arm, Context, Kind, say, socket_path};
+use crate::npipe_endpoints::{Conn, Framing, Listener};
+use crate::session::unique_name;
+
+/// The ratio (w32ipc / raw time per connection) w32ipc should stay under.
+pub const TARGET: f64 = 1.3;
+
+/// Untimed connections at the start of each trial.
+pub const WARMUP: u64 = 30;
+
+const MESSAGE: usize = 64;
+
+/// Runs the connect scenario.
+pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
+    let scenario = Scenario {
+        name: format!(
+            "named pipe, connect + 64 B request + 64 B answer + close, {} per trial",
+            cx.options.npipe_connects
+        ),
+        unit: "µs/connection",
+        better: Better::Lower,
+        target: Some(TARGET),
+        placement: cx.placement.clone(),
+        baseline: Subject::new("raw connect/accept (abstract Unix socket)", || {
+            trial(cx, Arm::Raw)
+        }),
+        subjects: vec![
+            // W32IPC ARM: Subject::new("w32ipc named pipe, one instance", || trial(cx, Arm::W32ipc)),
+            Subject::new("interprocess local socket", || trial(cx, Arm::Interprocess)).peer(),
+            Subject::new("tokio UnixListener/UnixStream", || trial(cx, Arm::Tokio)).peer(),
+        ],
+    };
+    harness::run(scenario, cx.options.trials)
+}
+
+/// One trial: µs per timed connection.
+fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<f64> {
+    let timed = cx.options.npipe_connects;
+    let base = unique_name("npipe-conn");
+    let mut child = cx.spawn(Kind::Connect, arm, &base, WARMUP + timed)?;
+    child.expect("ready")?;
+    let request = [0x5au8; MESSAGE];
+    let mut answer = [0u8; MESSAGE];
+    let secs = if arm == Arm::Tokio {
+        cx.rt.block_on(async {
+            let path = socket_path(&base);
+            let mut start = Instant::now();
+            for i in 0..WARMUP + timed {
+                if i == WARMUP {
+                    start = Instant::now();
+                }
+                let mut stream = tokio::net::UnixStream::connect(&path).await?;
+                stream.write_all(&request).await?;
+                stream.read_exact(&mut answer).await?;
+            }
+            io::Result::Ok(start.elapsed().as_secs_f64())
+        })?
+    } else {
+        let mut start = Instant::now();
+        for i in 0..WARMUP + timed {
+            if i == WARMUP {
+                start = Instant::now();
+            }
+            let mut conn = Conn::connect(arm, &base, Framing::Messages)?;
+            conn.send(&request)?;
+            conn.recv_exact(&mut answer)?;
+        }
+        start.elapsed().as_secs_f64()
+    };
+    child.expect("done")?;
+    child.finish()?;
+    Ok(secs * 1e6 / timed as f64)
+}
+
+/// The child's side: listens, says `ready`, serves `clients` connections one after the other
+/// (each: read 64 bytes, answer 64 bytes, wait for the close, let go), says `done`.
+pub fn serve_child(arm: Arm, base: &str, clients: u64) -> io::Result<()> {
+    let mut buf = [0u8; MESSAGE];
+    if arm == Arm::Tokio {
+        npipe::runtime()?.block_on(async {
+            let listener = tokio::net::UnixListener::bind(socket_path(base))?;
+            say("ready")?;
+            for _ in 0..clients {
+                let (mut stream, _) = listener.accept().await?;
+                stream.read_exact(&mut buf).await?;
+                stream.write_all(&buf).await?;
+                while stream.read(&mut buf).await? != 0 {}
+            }
+            io::Result::Ok(())
+        })?;
+    } else {
+        let listener = Listener::bind(arm, base, Framing::Messages)?;
+        say("ready")?;
+        for _ in 0..clients {
+            let mut conn = listener.accept()?;
+            conn.recv_exact(&mut buf)?;
+            conn.send(&buf)?;
+            conn.wait_end()?;
+            listener.release(conn)?;
+        }
+    }
+    say("done")
+}
