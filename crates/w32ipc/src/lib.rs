@@ -26,6 +26,7 @@ pub mod error;
 pub mod file;
 pub mod io;
 pub mod mapping;
+pub mod npipe;
 pub mod object;
 pub mod pipe;
 pub mod process;

@@ -91,6 +91,8 @@ pub enum ObjectKind {
     Mapping,
     /// A disk file, a device or a terminal.
     File,
+    /// An end of a named pipe (and, in `w32ipc ls`, a pipe name).
+    NamedPipe,
     /// An object used by w32ipc's own tests of the name machinery.
     #[doc(hidden)]
     Test,
@@ -225,6 +227,7 @@ impl Drop for Handle {
     fn drop(&mut self) {
         // SAFETY: the descriptor is taken exactly once, here, and never used again.
         let fd = unsafe { ManuallyDrop::take(&mut self.fd) };
+        crate::npipe::registry::forget(sys::handle::raw(fd.as_fd()));
         sys::handle::close(fd);
     }
 }

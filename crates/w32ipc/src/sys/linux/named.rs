@@ -50,6 +50,7 @@ fn kind_code(kind: ObjectKind) -> u32 {
         ObjectKind::Mutex => 2,
         ObjectKind::Semaphore => 3,
         ObjectKind::Mapping => 4,
+        ObjectKind::NamedPipe => 5,
         ObjectKind::Test => 0x7e57,
         _ => 0,
     }
@@ -61,6 +62,7 @@ fn kind_from_code(code: u32) -> Option<ObjectKind> {
         2 => ObjectKind::Mutex,
         3 => ObjectKind::Semaphore,
         4 => ObjectKind::Mapping,
+        5 => ObjectKind::NamedPipe,
         0x7e57 => ObjectKind::Test,
         _ => return None,
     })
@@ -298,18 +300,20 @@ pub(crate) fn create_unnamed(
 /// unnamed object) and, if it was the last handle anywhere, removes the name.
 pub(crate) fn close(fd: OwnedFd, st: &rustix::fs::Stat, full_name: &str) {
     let place = if let Some(rest) = full_name.strip_prefix("Local\\") {
-        Some((Namespace::Local, rest))
+        Some((Some(Namespace::Local), rest))
+    } else if let Some(rest) = full_name.strip_prefix("Global\\") {
+        Some((Some(Namespace::Global), rest))
     } else {
         full_name
-            .strip_prefix("Global\\")
-            .map(|rest| (Namespace::Global, rest))
+            .strip_prefix(r"\\.\pipe\")
+            .map(|rest| (None, rest))
     };
     drop(fd);
     let Some((ns, name)) = place else { return };
     if st.st_nlink == 0 {
         return;
     }
-    let Ok(dir) = namespace_dir(Some(ns)) else {
+    let Ok(dir) = namespace_dir(ns) else {
         return;
     };
     let file = crate::object::name::file_name_for(name);

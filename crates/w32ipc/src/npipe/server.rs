@@ -1,0 +1,424 @@
+//! The server side: pipe instances (`CreateNamedPipe`), `ConnectNamedPipe` and
+//! `DisconnectNamedPipe`.
+//!
+//! An instance owns an abstract Unix listener for its whole life, named after its table and
+//! slot (see `sys::npipe_table`), and a handle descriptor that refers to the listener while no
+//! client is connected and to the accepted connection while one is (`dup3` swaps what the
+//! descriptor refers to, so the handle value never changes).
+
+use std::io;
+use std::mem::ManuallyDrop;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::end::{PipeEnd, Role};
+use super::options::{ServerOptions, UNLIMITED_INSTANCES};
+use super::{PipeMode, PipeName};
+use crate::error::{
+    ERROR_ACCESS_DENIED, ERROR_INVALID_HANDLE, ERROR_NO_DATA, ERROR_PIPE_BUSY,
+    ERROR_PIPE_CONNECTED, ERROR_PIPE_LISTENING, ERROR_PIPE_NOT_CONNECTED, win32,
+};
+use crate::object::ObjectKind;
+use crate::object::name::file_name_for;
+use crate::sys::npipe_table::{
+    self as table, CONNECTED, DISCONNECTED, FREE, LISTENING, MAX_SLOTS, Table,
+};
+use crate::sys::{self, socket};
+
+/// One instance of a pipe, as its creating process sees it.
+pub(crate) struct Instance {
+    pub(crate) table: Arc<Table>,
+    name_fd: ManuallyDrop<OwnedFd>,
+    stat: rustix::fs::Stat,
+    full_name: String,
+    pub(crate) slot: usize,
+    listener: OwnedFd,
+    state: std::sync::atomic::AtomicU32,
+    op: Mutex<()>,
+    client: Mutex<Option<(u32, u32)>>,
+    allow_other_users: bool,
+    pub(crate) out_size: u32,
+    pub(crate) in_size: u32,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Instance {
+    /// Makes a new instance of `opts.name`; returns it and its handle descriptor.
+    fn create(opts: &ServerOptions) -> io::Result<(Instance, OwnedFd)> {
+        let name = PipeName::parse(&opts.name)?;
+        let dir = sys::named::namespace_dir(None)?;
+        let full = format!(r"\\.\pipe\{}", name.name());
+        let access = opts.access.bits();
+        let (fd, created) = sys::named::create_or_open(
+            dir.as_fd(),
+            &file_name_for(name.name()),
+            ObjectKind::NamedPipe,
+            &full,
+            &mut |fd| table::init(fd, access, opts.max_instances, opts.timeout_ms()),
+        )?;
+        let stat = rustix::fs::fstat(&fd).map_err(crate::error::from_os)?;
+        let result = Self::place(opts, &fd, created, access);
+        match result {
+            Ok((table, slot, listener)) => {
+                let handle =
+                    rustix::io::fcntl_dupfd_cloexec(&listener, 0).map_err(crate::error::from_os);
+                let inst = Instance {
+                    table,
+                    name_fd: ManuallyDrop::new(fd),
+                    stat,
+                    full_name: full,
+                    slot,
+                    listener,
+                    state: LISTENING.into(),
+                    op: Mutex::new(()),
+                    client: Mutex::new(None),
+                    allow_other_users: opts.allow_other_users,
+                    out_size: opts.out_buffer,
+                    in_size: opts.in_buffer,
+                };
+                let handle = handle?;
+                if opts.inheritable {
+                    sys::handle::set_inheritable(handle.as_fd(), true)?;
+                }
+                inst.announce();
+                Ok((inst, handle))
+            }
+            Err(e) => {
+                sys::named::close(fd, &stat, &full);
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks the name's rules and takes a free slot, under the table lock.
+    fn place(
+        opts: &ServerOptions,
+        fd: &OwnedFd,
+        created: bool,
+        access: u32,
+    ) -> io::Result<(Arc<Table>, usize, OwnedFd)> {
+        if !created && sys::named::kind_of_file(fd.as_fd())? != Some(ObjectKind::NamedPipe) {
+            return Err(win32(ERROR_ACCESS_DENIED));
+        }
+        let table = table::get(fd.as_fd())?;
+        if !table.is_valid() {
+            return Err(win32(ERROR_INVALID_HANDLE));
+        }
+        let _locked = table::lock_table(fd.as_fd())?;
+        let p = table.params();
+        let live = p.instances.load(Ordering::Acquire);
+        if (opts.first_instance && !created && live > 0)
+            || p.access.load(Ordering::Relaxed) != access
+        {
+            return Err(win32(ERROR_ACCESS_DENIED));
+        }
+        let max = match p.max_instances.load(Ordering::Relaxed) {
+            UNLIMITED_INSTANCES => MAX_SLOTS as u32,
+            n => n,
+        };
+        if live >= max && reclaim(&table, fd.as_fd()) >= max {
+            return Err(win32(ERROR_PIPE_BUSY));
+        }
+        let id = p.id.load(Ordering::Relaxed);
+        let message = opts.pipe_type == PipeMode::Message;
+        for i in 0..MAX_SLOTS {
+            let s = table.slot(i);
+            if s.state.load(Ordering::Acquire) != FREE || !table::hold_slot(fd.as_fd(), i)? {
+                continue;
+            }
+            let Some(listener) = socket::listen(&table::socket_name(id, i, message))? else {
+                continue;
+            };
+            s.flags.store(u32::from(message), Ordering::Relaxed);
+            s.pid.store(std::process::id(), Ordering::Relaxed);
+            s.out_size.store(opts.out_buffer, Ordering::Relaxed);
+            s.in_size.store(opts.in_buffer, Ordering::Relaxed);
+            s.state.store(LISTENING, Ordering::Release);
+            p.instances.fetch_add(1, Ordering::AcqRel);
+            p.high.fetch_max(i as u32 + 1, Ordering::AcqRel);
+            p.closed.store(0, Ordering::Release);
+            return Ok((table.clone(), i, listener));
+        }
+        Err(win32(ERROR_PIPE_BUSY))
+    }
+
+    /// Tells `WaitNamedPipe` sleepers that an instance listens.
+    fn announce(&self) {
+        let gen_word = &self.table.params().listen_gen;
+        gen_word.fetch_add(1, Ordering::AcqRel);
+        sys::futex::wake_all(gen_word);
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        self.state.load(Ordering::Acquire) == CONNECTED
+    }
+
+    pub(crate) fn client(&self) -> Option<(u32, u32)> {
+        *lock(&self.client)
+    }
+
+    /// The listener, for waiting on a client without blocking a thread.
+    pub(crate) fn listener(&self) -> BorrowedFd<'_> {
+        self.listener.as_fd()
+    }
+
+    /// The gate for reads and writes on the server end.
+    pub(crate) fn ready(&self, end: &PipeEnd) -> io::Result<()> {
+        match self.state.load(Ordering::Acquire) {
+            CONNECTED => Ok(()),
+            LISTENING => {
+                // A client may have connected before ConnectNamedPipe: the pipe is usable.
+                let _op = lock(&self.op);
+                if self.state.load(Ordering::Acquire) == CONNECTED || self.adopt_pending(end)? {
+                    Ok(())
+                } else {
+                    Err(win32(ERROR_PIPE_LISTENING))
+                }
+            }
+            _ => Err(win32(ERROR_PIPE_NOT_CONNECTED)),
+        }
+    }
+
+    /// Takes a waiting client, if any (the caller holds `op`). Clients of other users are
+    /// turned away unless allowed.
+    fn adopt_pending(&self, end: &PipeEnd) -> io::Result<bool> {
+        while let Some(conn) = socket::accept(self.listener.as_fd())? {
+            let (pid, uid) = socket::peer_cred(conn.as_fd())?;
+            if uid != socket::own_uid() && !self.allow_other_users {
+                continue;
+            }
+            socket::set_buffer_sizes(conn.as_fd(), self.out_size as usize, 0);
+            socket::replace(conn.as_fd(), end.raw_fd())?;
+            end.reset_rx();
+            *lock(&self.client) = Some((pid, uid));
+            self.table
+                .slot(self.slot)
+                .state
+                .store(CONNECTED, Ordering::Release);
+            self.state.store(CONNECTED, Ordering::Release);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Listens again after a disconnect (the caller holds `op`).
+    fn relisten(&self, end: &PipeEnd) -> io::Result<()> {
+        // Connections that slipped in while the instance was not listening are refused.
+        while socket::accept(self.listener.as_fd())?.is_some() {}
+        socket::replace(self.listener.as_fd(), end.raw_fd())?;
+        self.table
+            .slot(self.slot)
+            .state
+            .store(LISTENING, Ordering::Release);
+        self.state.store(LISTENING, Ordering::Release);
+        self.announce();
+        Ok(())
+    }
+
+    /// `ConnectNamedPipe`'s first step, which never blocks: `ERROR_PIPE_CONNECTED` when a client
+    /// is (or was, `ERROR_NO_DATA`: it already closed) there before the call; `Ok(false)` when
+    /// the caller must wait for one.
+    pub(crate) fn connect_now(&self, end: &PipeEnd) -> io::Result<bool> {
+        let _op = lock(&self.op);
+        match self.state.load(Ordering::Acquire) {
+            CONNECTED => return Err(win32(ERROR_PIPE_CONNECTED)),
+            DISCONNECTED => self.relisten(end)?,
+            _ => {}
+        }
+        if self.adopt_pending(end)? {
+            return Err(win32(if socket::peer_closed(end.fd()) {
+                ERROR_NO_DATA
+            } else {
+                ERROR_PIPE_CONNECTED
+            }));
+        }
+        Ok(false)
+    }
+
+    /// Takes a client that arrived while waiting; `Ok(true)` when connected.
+    pub(crate) fn connect_arrived(&self, end: &PipeEnd) -> io::Result<bool> {
+        let _op = lock(&self.op);
+        match self.state.load(Ordering::Acquire) {
+            CONNECTED => Ok(true),
+            LISTENING => self.adopt_pending(end),
+            _ => Err(win32(ERROR_PIPE_NOT_CONNECTED)),
+        }
+    }
+
+    /// `ConnectNamedPipe` without `OVERLAPPED`.
+    pub(crate) fn connect(&self, end: &PipeEnd) -> io::Result<()> {
+        if self.connect_now(end)? {
+            return Ok(());
+        }
+        if end.nowait() {
+            return Err(win32(ERROR_PIPE_LISTENING));
+        }
+        loop {
+            socket::wait_readable(self.listener.as_fd(), None)?;
+            if self.connect_arrived(end)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `DisconnectNamedPipe`: drops the client (and whatever it did not read), and leaves the
+    /// instance unavailable until the next `ConnectNamedPipe`.
+    pub(crate) fn disconnect(&self, end: &PipeEnd) -> io::Result<()> {
+        let _op = lock(&self.op);
+        let slot = self.table.slot(self.slot);
+        match self.state.load(Ordering::Acquire) {
+            DISCONNECTED => return Err(win32(ERROR_PIPE_NOT_CONNECTED)),
+            LISTENING => while socket::accept(self.listener.as_fd())?.is_some() {},
+            _ => socket::replace(self.listener.as_fd(), end.raw_fd())?,
+        }
+        slot.disconnected
+            .store(slot.session.load(Ordering::Acquire), Ordering::Release);
+        slot.state.store(DISCONNECTED, Ordering::Release);
+        self.state.store(DISCONNECTED, Ordering::Release);
+        *lock(&self.client) = None;
+        end.reset_rx();
+        Ok(())
+    }
+}
+
+/// Frees the slots of dead instances and returns the live count (the caller holds the table
+/// lock).
+fn reclaim(table: &Table, fd: BorrowedFd<'_>) -> u32 {
+    let p = table.params();
+    let high = (p.high.load(Ordering::Acquire) as usize).min(MAX_SLOTS);
+    let mut live = 0;
+    for i in 0..high {
+        let s = table.slot(i);
+        if s.state.load(Ordering::Acquire) == FREE {
+            continue;
+        }
+        if table::slot_alive(fd, i) {
+            live += 1;
+        } else {
+            s.state.store(FREE, Ordering::Release);
+        }
+    }
+    p.instances.store(live, Ordering::Release);
+    live
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        {
+            let locked = table::lock_table(self.name_fd.as_fd());
+            let p = self.table.params();
+            self.table
+                .slot(self.slot)
+                .state
+                .store(FREE, Ordering::Release);
+            let before = p
+                .instances
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+                .unwrap_or(0);
+            if before <= 1 {
+                p.closed.store(1, Ordering::Release);
+            }
+            drop(locked);
+        }
+        // SAFETY: taken exactly once, here.
+        let fd = unsafe { ManuallyDrop::take(&mut self.name_fd) };
+        sys::named::close(fd, &self.stat, &self.full_name);
+    }
+}
+
+/// A server instance of a named pipe (`CreateNamedPipe`'s handle): connect a client, talk,
+/// disconnect, connect the next.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use w32ipc::npipe::{PipeClient, ServerOptions};
+/// # let name = format!(r"\\.\pipe\doc-server-{}", std::process::id());
+/// let server = ServerOptions::new(&name).create()?;
+/// let mut client = PipeClient::open(&name)?; // a new instance is already listening
+/// server.connect()?;                         // takes the waiting client
+/// client.write_all(b"hello")?;
+/// let mut buf = [0u8; 5];
+/// (&server).read_exact(&mut buf)?;
+/// assert_eq!(&buf, b"hello");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "CreateNamedPipeW")]
+pub struct PipeServer {
+    pub(crate) end: Arc<PipeEnd>,
+}
+
+impl PipeServer {
+    pub(crate) fn create(opts: &ServerOptions) -> io::Result<PipeServer> {
+        let (inst, fd) = Instance::create(opts)?;
+        let message = opts.pipe_type == PipeMode::Message;
+        let access = opts.access.bits();
+        let end = PipeEnd::new(
+            fd,
+            Role::Server(Box::new(inst)),
+            message,
+            opts.read_mode == PipeMode::Message,
+            opts.nowait,
+            access & 1 != 0,
+            access & 2 != 0,
+        );
+        Ok(PipeServer { end: Arc::new(end) })
+    }
+
+    fn instance(&self) -> &Instance {
+        match &self.end.role {
+            Role::Server(i) => i,
+            _ => unreachable!("a PipeServer always holds a server instance"),
+        }
+    }
+
+    /// Waits for a client (`ConnectNamedPipe`). Also succeeds when a client connected before
+    /// the call (Win32 reports that as `ERROR_PIPE_CONNECTED`), even if it has closed again
+    /// since (its data is still readable).
+    ///
+    /// # Errors
+    /// `ERROR_PIPE_LISTENING` in no-wait mode when no client came; `ERROR_PIPE_CONNECTED` when
+    /// the instance is already connected from an earlier call.
+    #[doc(alias = "ConnectNamedPipe")]
+    pub fn connect(&self) -> io::Result<()> {
+        let inst = self.instance();
+        if inst.is_connected() {
+            return Err(win32(ERROR_PIPE_CONNECTED));
+        }
+        match inst.connect(&self.end) {
+            Err(e)
+                if matches!(
+                    crate::error::Win32ErrorExt::win32_code(&e),
+                    ERROR_PIPE_CONNECTED | ERROR_NO_DATA
+                ) =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Drops the client (`DisconnectNamedPipe`): data it did not read is discarded, its next
+    /// operation fails with `ERROR_PIPE_NOT_CONNECTED`, and the instance takes no new client
+    /// until [`connect`](Self::connect).
+    #[doc(alias = "DisconnectNamedPipe")]
+    pub fn disconnect(&self) -> io::Result<()> {
+        self.instance().disconnect(&self.end)
+    }
+
+    /// The connected client's process id (`GetNamedPipeClientProcessId`).
+    #[doc(alias = "GetNamedPipeClientProcessId")]
+    pub fn client_process_id(&self) -> io::Result<u32> {
+        Ok(self.end.peer()?.0)
+    }
+
+    /// The connected client's user id.
+    pub fn client_uid(&self) -> io::Result<u32> {
+        Ok(self.end.peer()?.1)
+    }
+}
+
+super::end_methods!(PipeServer);
