@@ -8,8 +8,8 @@
 //! timed; the figure is the mean time of one timed connection.
 //!
 //! A w32ipc client that finds the one instance still busy with the previous client
-//! (`ERROR_PIPE_BUSY`) tries again at once (after a `sched_yield`), as a Win32 client would
-//! after `WaitNamedPipe`. A socket client never waits: the kernel queues its connection.
+//! (`ERROR_PIPE_BUSY`) waits for it to listen again (`WaitNamedPipe`) and opens again, as a
+//! Win32 client does. A socket client never waits: the kernel queues its connection.
 //!
 //! Baseline: raw `connect(2)`/`accept(2)` on an abstract Unix socket. Subjects: w32ipc named
 //! pipe (message mode), interprocess local sockets, tokio `UnixListener` / `UnixStream`.
@@ -47,7 +47,7 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
             trial(cx, Arm::Raw)
         }),
         subjects: vec![
-            // W32IPC ARM: Subject::new("w32ipc named pipe, one instance", || trial(cx, Arm::W32ipc)),
+            Subject::new("w32ipc named pipe, one instance", || trial(cx, Arm::W32ipc)),
             Subject::new("interprocess local socket", || trial(cx, Arm::Interprocess)).peer(),
             Subject::new("tokio UnixListener/UnixStream", || trial(cx, Arm::Tokio)).peer(),
         ],

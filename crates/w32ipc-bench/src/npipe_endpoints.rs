@@ -6,8 +6,10 @@
 //! * interprocess: `interprocess::local_socket` with a `GenericNamespaced` name (an abstract
 //!   Unix socket on Linux);
 //! * w32ipc: one `PipeServer` instance (`connect()` = ConnectNamedPipe, let go =
-//!   DisconnectNamedPipe) and `PipeClient::open`; in [`Framing::Messages`] a message-type pipe
-//!   read in message mode (`write_msg` / `read_msg`).
+//!   DisconnectNamedPipe) and `PipeClient::open` (on `ERROR_PIPE_BUSY`: `wait_named_pipe`,
+//!   then open again, as a Win32 client does); in [`Framing::Messages`] a message-type pipe
+//!   read in message mode (`write_msg` / `read_msg`), otherwise a byte pipe through
+//!   `std::io::Read`/`Write`.
 //!
 //! The tokio arm is async and lives in each scenario's module.
 
@@ -16,8 +18,12 @@ use std::os::unix::net::{UnixListener, UnixStream};
 
 use interprocess::local_socket::prelude::*;
 use interprocess::local_socket::{self as ipc, GenericNamespaced, ListenerOptions};
+use w32ipc::error::{
+    ERROR_BROKEN_PIPE, ERROR_NO_DATA, ERROR_PIPE_BUSY, ERROR_PIPE_NOT_CONNECTED, Win32ErrorExt,
+};
+use w32ipc::npipe::{PipeClient, PipeMode, PipeServer, ServerOptions, WaitTimeout};
 
-use crate::npipe::{Arm, socket_addr};
+use crate::npipe::{Arm, pipe_name, socket_addr};
 
 /// How a scenario's data goes: a byte stream, or messages (which only the w32ipc arm keeps
 /// apart; the sockets are byte streams, and every scenario knows its message size).
@@ -29,27 +35,40 @@ pub enum Framing {
     Messages,
 }
 
+impl Framing {
+    fn mode(self) -> PipeMode {
+        match self {
+            Framing::Bytes => PipeMode::Byte,
+            Framing::Messages => PipeMode::Message,
+        }
+    }
+}
+
 /// The listening end of a blocking arm.
 pub enum Listener {
     /// std `UnixListener`.
     Raw(UnixListener),
     /// interprocess `Listener`.
     Interprocess(ipc::Listener),
-    // W32IPC ARM: `W32ipc(w32ipc::npipe::PipeServer)` — one instance, reconnected per client.
+    /// One w32ipc pipe instance, connected to one client after the other.
+    W32ipc(PipeServer, Framing),
 }
 
 /// One connection of a blocking arm.
-pub enum Conn {
+pub enum Conn<'a> {
     /// std `UnixStream`.
     Raw(UnixStream),
     /// interprocess `Stream`.
     Interprocess(ipc::Stream),
-    // W32IPC ARM: `W32ipcServer(&'a PipeServer)` and `W32ipcClient(PipeClient)`.
+    /// The server's end of a w32ipc pipe: the instance itself.
+    W32ipcServer(&'a PipeServer, Framing),
+    /// A w32ipc client.
+    W32ipcClient(PipeClient, Framing),
 }
 
 impl Listener {
     /// Listens on the address named `base` (never the tokio arm).
-    pub fn bind(arm: Arm, base: &str, _framing: Framing) -> io::Result<Listener> {
+    pub fn bind(arm: Arm, base: &str, framing: Framing) -> io::Result<Listener> {
         match arm {
             Arm::Raw => Ok(Listener::Raw(UnixListener::bind_addr(&socket_addr(base)?)?)),
             Arm::Interprocess => {
@@ -58,37 +77,56 @@ impl Listener {
                     ListenerOptions::new().name(name).create_sync()?,
                 ))
             }
-            Arm::W32ipc => Err(not_yet()),
+            Arm::W32ipc => {
+                let server = ServerOptions::new(&pipe_name(base))
+                    .pipe_type(framing.mode())
+                    .read_mode(framing.mode())
+                    .create()?;
+                Ok(Listener::W32ipc(server, framing))
+            }
             Arm::Tokio => Err(io::Error::other("the tokio arm is not a blocking one")),
         }
     }
 
     /// Waits for the next client.
-    pub fn accept(&self) -> io::Result<Conn> {
+    pub fn accept(&self) -> io::Result<Conn<'_>> {
         match self {
             Listener::Raw(l) => Ok(Conn::Raw(l.accept()?.0)),
             Listener::Interprocess(l) => Ok(Conn::Interprocess(l.accept()?)),
+            Listener::W32ipc(server, framing) => {
+                server.connect()?;
+                Ok(Conn::W32ipcServer(server, *framing))
+            }
         }
     }
 
     /// Lets the client of `conn` go (closes the socket; a pipe instance is disconnected, ready
     /// for the next `accept`).
-    pub fn release(&self, conn: Conn) -> io::Result<()> {
+    pub fn release(&self, conn: Conn<'_>) -> io::Result<()> {
         drop(conn);
-        Ok(())
+        match self {
+            Listener::W32ipc(server, _) => server.disconnect(),
+            Listener::Raw(_) | Listener::Interprocess(_) => Ok(()),
+        }
     }
 }
 
-impl Conn {
+impl Conn<'_> {
     /// Connects to the address named `base` (never the tokio arm).
-    pub fn connect(arm: Arm, base: &str, _framing: Framing) -> io::Result<Conn> {
+    pub fn connect(arm: Arm, base: &str, framing: Framing) -> io::Result<Conn<'static>> {
         match arm {
             Arm::Raw => Ok(Conn::Raw(UnixStream::connect_addr(&socket_addr(base)?)?)),
             Arm::Interprocess => {
                 let name = base.to_ns_name::<GenericNamespaced>()?;
                 Ok(Conn::Interprocess(ipc::Stream::connect(name)?))
             }
-            Arm::W32ipc => Err(not_yet()),
+            Arm::W32ipc => {
+                let client = open_pipe(&pipe_name(base))?;
+                if framing == Framing::Messages {
+                    client.set_read_mode(PipeMode::Message)?;
+                }
+                Ok(Conn::W32ipcClient(client, framing))
+            }
             Arm::Tokio => Err(io::Error::other("the tokio arm is not a blocking one")),
         }
     }
@@ -98,6 +136,10 @@ impl Conn {
         match self {
             Conn::Raw(s) => s.write_all(buf),
             Conn::Interprocess(s) => s.write_all(buf),
+            Conn::W32ipcServer(s, Framing::Messages) => s.write_msg(buf),
+            Conn::W32ipcServer(s, Framing::Bytes) => s.write_all(buf),
+            Conn::W32ipcClient(c, Framing::Messages) => c.write_msg(buf),
+            Conn::W32ipcClient(c, Framing::Bytes) => c.write_all(buf),
         }
     }
 
@@ -108,9 +150,22 @@ impl Conn {
             let got = match self {
                 Conn::Raw(s) => s.read(buf),
                 Conn::Interprocess(s) => s.read(buf),
+                Conn::W32ipcServer(s, Framing::Messages) => whole(s.read_msg(buf)),
+                Conn::W32ipcServer(s, Framing::Bytes) => s.read(buf),
+                Conn::W32ipcClient(c, Framing::Messages) => whole(c.read_msg(buf)),
+                Conn::W32ipcClient(c, Framing::Bytes) => c.read(buf),
             };
             match got {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // The peer closed (read_msg says so with an error; Read with 0).
+                Err(e)
+                    if matches!(
+                        e.win32_code(),
+                        ERROR_BROKEN_PIPE | ERROR_PIPE_NOT_CONNECTED | ERROR_NO_DATA
+                    ) && matches!(self, Conn::W32ipcServer(..) | Conn::W32ipcClient(..)) =>
+                {
+                    return Ok(0);
+                }
                 got => return got,
             }
         }
@@ -136,6 +191,30 @@ impl Conn {
     }
 }
 
-fn not_yet() -> io::Error {
-    io::Error::other("the w32ipc named-pipe arm is not written yet (w32ipc::npipe is missing)")
+/// The length of a message read whole; a message longer than the buffer is an error here (the
+/// scenarios know their message sizes).
+fn whole(got: io::Result<w32ipc::npipe::ReadOutcome>) -> io::Result<usize> {
+    let got = got?;
+    if got.more {
+        return Err(io::Error::other("a message longer than the scenario's"));
+    }
+    Ok(got.len)
+}
+
+/// Opens the pipe; while every instance is busy, waits for one to listen (`WaitNamedPipe`)
+/// and tries again.
+pub fn open_pipe(name: &str) -> io::Result<PipeClient> {
+    loop {
+        match PipeClient::open(name) {
+            Err(e) if e.win32_code() == ERROR_PIPE_BUSY => {
+                wait_named_pipe(name)?;
+            }
+            got => return got,
+        }
+    }
+}
+
+/// `WaitNamedPipe` without a time-out: the benchmark's watchdog bounds the trial.
+pub fn wait_named_pipe(name: &str) -> io::Result<()> {
+    w32ipc::npipe::wait_named_pipe(name, WaitTimeout::Forever)
 }

@@ -33,7 +33,7 @@ pub const MESSAGE: usize = 64;
 /// Runs the round-trip scenario: the medians, then the p99s of the same trials.
 pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
     let timed = cx.options.npipe_round_trips;
-    let arms = [Arm::Raw, Arm::Interprocess, Arm::Tokio]; // W32IPC ARM: add Arm::W32ipc second
+    let arms = [Arm::Raw, Arm::W32ipc, Arm::Interprocess, Arm::Tokio];
     let p99s: Vec<SideFigure> = arms.iter().map(|_| SideFigure::default()).collect();
     let mut subjects = arms.iter().zip(&p99s).map(|(&arm, p99)| {
         let subject = Subject::new(label(arm), move || {

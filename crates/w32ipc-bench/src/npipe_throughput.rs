@@ -42,7 +42,9 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
             blocking_trial(cx, Arm::Raw, chunk)
         }),
         subjects: vec![
-            // W32IPC ARM: Subject::new("w32ipc named pipe", move || blocking_trial(cx, Arm::W32ipc, chunk)),
+            Subject::new("w32ipc named pipe, byte mode", move || {
+                blocking_trial(cx, Arm::W32ipc, chunk)
+            }),
             Subject::new("interprocess local socket", move || {
                 blocking_trial(cx, Arm::Interprocess, chunk)
             })
