@@ -78,6 +78,8 @@ pub enum Kind {
     RoundTrip,
     /// The child serves `count` connections, one after the other.
     Connect,
+    /// The same with a fresh w32ipc pipe instance for each client (a diagnostic).
+    ConnectFresh,
     /// The child is an async server for `count` concurrent clients.
     AsyncServer,
 }
@@ -88,6 +90,7 @@ impl Kind {
             Kind::Throughput => "throughput",
             Kind::RoundTrip => "roundtrip",
             Kind::Connect => "connect",
+            Kind::ConnectFresh => "connect-fresh",
             Kind::AsyncServer => "async",
         }
     }
@@ -97,6 +100,7 @@ impl Kind {
             Kind::Throughput,
             Kind::RoundTrip,
             Kind::Connect,
+            Kind::ConnectFresh,
             Kind::AsyncServer,
         ]
         .into_iter()
@@ -341,6 +345,7 @@ pub fn serve_child(args: &[String]) -> io::Result<()> {
         Kind::Throughput => npipe_throughput::serve_child(arm, base, count),
         Kind::RoundTrip => npipe_roundtrip::serve_child(arm, base, count),
         Kind::Connect => npipe_connect::serve_child(arm, base, count),
+        Kind::ConnectFresh => npipe_connect::serve_child_fresh(base, count),
         Kind::AsyncServer => npipe_async::serve_child(arm, base, count),
     }
 }

@@ -9,19 +9,26 @@
 //!
 //! A w32ipc client that finds the one instance still busy with the previous client
 //! (`ERROR_PIPE_BUSY`) waits for it to listen again (`WaitNamedPipe`) and opens again, as a
-//! Win32 client does. A socket client never waits: the kernel queues its connection.
+//! Win32 client does. A socket client never waits: the kernel queues its connection. The run
+//! prints how many opens had to wait. A diagnostic row runs a w32ipc server that creates the
+//! next instance (CreateNamedPipe) as soon as it has answered, while the client still reads
+//! and closes, and closes the served instance instead of disconnecting it — the usual Win32
+//! multi-instance server — to show how much of the figure is waiting for the one instance.
 //!
 //! Baseline: raw `connect(2)`/`accept(2)` on an abstract Unix socket. Subjects: w32ipc named
 //! pipe (message mode), interprocess local sockets, tokio `UnixListener` / `UnixStream`.
 
+use std::cell::Cell;
 use std::io;
 use std::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
-use crate::npipe::{self, Arm, Context, Kind, say, socket_path};
-use crate::npipe_endpoints::{Conn, Framing, Listener};
+use w32ipc::npipe::{PipeMode, ServerOptions};
+
+use crate::npipe::{self, Arm, Context, Kind, pipe_name, say, socket_path};
+use crate::npipe_endpoints::{self, Conn, Framing, Listener};
 use crate::session::unique_name;
 
 /// The ratio (w32ipc / raw time per connection) w32ipc should stay under.
@@ -34,6 +41,7 @@ const MESSAGE: usize = 64;
 
 /// Runs the connect scenario.
 pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
+    let waits = [Cell::new((0, 0)), Cell::new((0, 0))];
     let scenario = Scenario {
         name: format!(
             "named pipe, connect + 64 B request + 64 B answer + close, {} per trial",
@@ -44,22 +52,55 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
         target: Some(TARGET),
         placement: cx.placement.clone(),
         baseline: Subject::new("raw connect/accept (abstract Unix socket)", || {
-            trial(cx, Arm::Raw)
+            trial(cx, Arm::Raw, Kind::Connect)
         }),
         subjects: vec![
-            Subject::new("w32ipc named pipe, one instance", || trial(cx, Arm::W32ipc)),
-            Subject::new("interprocess local socket", || trial(cx, Arm::Interprocess)).peer(),
-            Subject::new("tokio UnixListener/UnixStream", || trial(cx, Arm::Tokio)).peer(),
+            Subject::new("w32ipc named pipe, one instance", || {
+                counted(&waits[0], || trial(cx, Arm::W32ipc, Kind::Connect))
+            }),
+            Subject::new("interprocess local socket", || {
+                trial(cx, Arm::Interprocess, Kind::Connect)
+            })
+            .peer(),
+            Subject::new("tokio UnixListener/UnixStream", || {
+                trial(cx, Arm::Tokio, Kind::Connect)
+            })
+            .peer(),
+            Subject::new("w32ipc, next instance created per client", || {
+                counted(&waits[1], || trial(cx, Arm::W32ipc, Kind::ConnectFresh))
+            })
+            .diagnostic(),
         ],
     };
-    harness::run(scenario, cx.options.trials)
+    let result = harness::run(scenario, cx.options.trials)?;
+    for (what, counts) in ["one instance", "next instance per client"]
+        .iter()
+        .zip(&waits)
+    {
+        let (opens, busy) = counts.get();
+        eprintln!(
+            "w32ipc-bench: w32ipc connect, {what}: {busy} of {opens} opens (warm-ups too) found \
+             every instance busy and waited (WaitNamedPipe)"
+        );
+    }
+    Ok(result)
+}
+
+/// Runs `trial`, adding its pipe opens and busy waits to `counts`.
+fn counted(counts: &Cell<(u64, u64)>, trial: impl FnOnce() -> io::Result<f64>) -> io::Result<f64> {
+    npipe_endpoints::take_open_counts();
+    let got = trial();
+    let (opens, busy) = npipe_endpoints::take_open_counts();
+    let (o, b) = counts.get();
+    counts.set((o + opens, b + busy));
+    got
 }
 
 /// One trial: µs per timed connection.
-fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<f64> {
+fn trial(cx: &Context<'_>, arm: Arm, kind: Kind) -> io::Result<f64> {
     let timed = cx.options.npipe_connects;
     let base = unique_name("npipe-conn");
-    let mut child = cx.spawn(Kind::Connect, arm, &base, WARMUP + timed)?;
+    let mut child = cx.spawn(kind, arm, &base, WARMUP + timed)?;
     child.expect("ready")?;
     let request = [0x5au8; MESSAGE];
     let mut answer = [0u8; MESSAGE];
@@ -120,6 +161,26 @@ pub fn serve_child(arm: Arm, base: &str, clients: u64) -> io::Result<()> {
             conn.wait_end()?;
             listener.release(conn)?;
         }
+    }
+    say("done")
+}
+
+/// The diagnostic server: w32ipc only, a fresh instance for each client (see the module docs).
+pub fn serve_child_fresh(base: &str, clients: u64) -> io::Result<()> {
+    let options = ServerOptions::new(&pipe_name(base))
+        .pipe_type(PipeMode::Message)
+        .read_mode(PipeMode::Message);
+    let mut instance = options.create()?;
+    let mut buf = [0u8; MESSAGE];
+    say("ready")?;
+    for _ in 0..clients {
+        instance.connect()?;
+        let n = instance.read_msg(&mut buf)?.len;
+        instance.write_msg(&buf[..n])?;
+        let next = options.create()?;
+        // Until the client has closed (read_msg then fails with ERROR_BROKEN_PIPE).
+        while instance.read_msg(&mut buf).is_ok_and(|got| got.len > 0) {}
+        instance = next;
     }
     say("done")
 }

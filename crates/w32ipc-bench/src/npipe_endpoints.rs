@@ -15,6 +15,7 @@
 
 use std::io::{self, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use interprocess::local_socket::prelude::*;
 use interprocess::local_socket::{self as ipc, GenericNamespaced, ListenerOptions};
@@ -201,12 +202,30 @@ fn whole(got: io::Result<w32ipc::npipe::ReadOutcome>) -> io::Result<usize> {
     Ok(got.len)
 }
 
+/// Pipe opens of this process, and how many of them found every instance busy at first.
+static OPENS: AtomicU64 = AtomicU64::new(0);
+static BUSY: AtomicU64 = AtomicU64::new(0);
+
+/// (opens, opens that had to wait) of [`open_pipe`] in this process since the last call.
+pub fn take_open_counts() -> (u64, u64) {
+    (
+        OPENS.swap(0, Ordering::Relaxed),
+        BUSY.swap(0, Ordering::Relaxed),
+    )
+}
+
 /// Opens the pipe; while every instance is busy, waits for one to listen (`WaitNamedPipe`)
 /// and tries again.
 pub fn open_pipe(name: &str) -> io::Result<PipeClient> {
+    OPENS.fetch_add(1, Ordering::Relaxed);
+    let mut waited = false;
     loop {
         match PipeClient::open(name) {
             Err(e) if e.win32_code() == ERROR_PIPE_BUSY => {
+                if !waited {
+                    waited = true;
+                    BUSY.fetch_add(1, Ordering::Relaxed);
+                }
                 wait_named_pipe(name)?;
             }
             got => return got,
