@@ -2,8 +2,8 @@
 //! `SetEndOfFile`, `FlushFileBuffers`, `GetFileType`, `GetTempPath`, `GetTempFileName`.
 //!
 //! Paths may be Windows paths (`\` separators, drive `Z:` = `/`) or Linux paths; see
-//! `w32ipc::file`. Share modes are accepted and not enforced. `\\.\pipe\` names are not disk
-//! files: until named pipes exist they fail with `ERROR_FILE_NOT_FOUND`.
+//! `w32ipc::file`. Share modes are accepted and not enforced. `\\.\pipe\` names open the
+//! client end of a named pipe (see `npipe.rs`).
 
 use std::ffi::c_char;
 use std::io::SeekFrom;
@@ -40,8 +40,19 @@ fn create_file(
     access: DWORD,
     attributes: *const SECURITY_ATTRIBUTES,
     disposition: DWORD,
+    flags: DWORD,
 ) -> HANDLE {
     guard(INVALID_HANDLE_VALUE, || {
+        if let Some(p) = path.as_deref()
+            && crate::npipe::is_pipe_path(p)
+        {
+            let all = access & (GENERIC_ALL | MAXIMUM_ALLOWED) != 0;
+            let read = all || access & (GENERIC_READ | FILE_READ_DATA) != 0;
+            let write = all || access & (GENERIC_WRITE | FILE_WRITE_DATA | FILE_APPEND_DATA) != 0;
+            // SAFETY: a non-null SECURITY_ATTRIBUTES from the caller.
+            let inherit = !attributes.is_null() && unsafe { (*attributes).bInheritHandle } != 0;
+            return crate::npipe::open_client(p, read, write, flags, inherit);
+        }
         let Some(disposition) = CreationDisposition::from_win32(disposition) else {
             SetLastError(ERROR_INVALID_PARAMETER);
             return INVALID_HANDLE_VALUE;
@@ -89,7 +100,7 @@ pub unsafe extern "C" fn CreateFileA(
     _dwShareMode: DWORD,
     lpSecurityAttributes: *const SECURITY_ATTRIBUTES,
     dwCreationDisposition: DWORD,
-    _dwFlagsAndAttributes: DWORD,
+    dwFlagsAndAttributes: DWORD,
     _hTemplateFile: HANDLE,
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated string, per the caller.
@@ -99,6 +110,7 @@ pub unsafe extern "C" fn CreateFileA(
         dwDesiredAccess,
         lpSecurityAttributes,
         dwCreationDisposition,
+        dwFlagsAndAttributes,
     )
 }
 
@@ -110,7 +122,7 @@ pub unsafe extern "C" fn CreateFileW(
     _dwShareMode: DWORD,
     lpSecurityAttributes: *const SECURITY_ATTRIBUTES,
     dwCreationDisposition: DWORD,
-    _dwFlagsAndAttributes: DWORD,
+    dwFlagsAndAttributes: DWORD,
     _hTemplateFile: HANDLE,
 ) -> HANDLE {
     // SAFETY: NULL or a NUL-terminated UTF-16 string, per the caller.
@@ -120,6 +132,7 @@ pub unsafe extern "C" fn CreateFileW(
         dwDesiredAccess,
         lpSecurityAttributes,
         dwCreationDisposition,
+        dwFlagsAndAttributes,
     )
 }
 
@@ -272,7 +285,7 @@ pub extern "C" fn SetEndOfFile(hFile: HANDLE) -> BOOL {
 }
 
 /// `FlushFileBuffers`: `fsync` for a disk file (which needs `GENERIC_WRITE`); nothing to do
-/// for an anonymous pipe or a console; `ERROR_INVALID_HANDLE` for other objects.
+/// for an anonymous pipe or a console; for a named pipe, waits until the peer read everything; `ERROR_INVALID_HANDLE` for other objects.
 #[unsafe(no_mangle)]
 pub extern "C" fn FlushFileBuffers(hFile: HANDLE) -> BOOL {
     boolean(|| {
@@ -289,6 +302,11 @@ pub extern "C" fn FlushFileBuffers(hFile: HANDLE) -> BOOL {
                 other => other,
             },
             ObjectKind::PipeRead | ObjectKind::PipeWrite => Ok(()),
+            // Returns once the peer has read everything written.
+            ObjectKind::NamedPipe => match w32ipc::npipe::PipeHandle::of(&h) {
+                Some(p) => p.flush(),
+                None => fail(ERROR_INVALID_HANDLE),
+            },
             _ => fail(ERROR_INVALID_HANDLE),
         }
     })
@@ -306,9 +324,13 @@ pub extern "C" fn GetFileType(hFile: HANDLE) -> DWORD {
         match kind {
             Ok((ObjectKind::File, true)) => FILE_TYPE_DISK,
             Ok((ObjectKind::File, false)) => FILE_TYPE_CHAR,
-            Ok((ObjectKind::PipeRead | ObjectKind::PipeWrite | ObjectKind::Other, _)) => {
-                FILE_TYPE_PIPE
-            }
+            Ok((
+                ObjectKind::PipeRead
+                | ObjectKind::PipeWrite
+                | ObjectKind::NamedPipe
+                | ObjectKind::Other,
+                _,
+            )) => FILE_TYPE_PIPE,
             Ok(_) => {
                 SetLastError(ERROR_INVALID_HANDLE);
                 FILE_TYPE_UNKNOWN

@@ -1,11 +1,18 @@
-//! `CreatePipe`, `ReadFile`, `WriteFile`, `PeekNamedPipe`.
+//! `CreatePipe`, `ReadFile`, `WriteFile`, `ReadFileEx`, `WriteFileEx`, `PeekNamedPipe` — on
+//! anonymous pipes, named pipes (overlapped or not) and files.
 
 use std::ffi::c_void;
 
-use w32ipc::error::{ERROR_INVALID_USER_BUFFER, ERROR_NOACCESS};
+use w32ipc::error::{
+    ERROR_INVALID_PARAMETER, ERROR_INVALID_USER_BUFFER, ERROR_MORE_DATA, ERROR_NOACCESS,
+};
+use w32ipc::npipe::PipeHandle;
+
+use crate::apc::CompletionRoutine;
+use crate::overlapped::{OVERLAPPED, Work};
 
 use crate::handles::{borrow, give};
-use crate::last_error::{boolean, fail};
+use crate::last_error::{SetLastError, boolean, fail, guard, set_from};
 use crate::types::*;
 
 /// `CreatePipe`: an anonymous pipe; `nSize` is the buffer size wanted (0: default).
@@ -49,17 +56,58 @@ unsafe fn put(p: *mut DWORD, n: usize) {
 
 /// `ReadFile`: reads up to `nNumberOfBytesToRead` bytes. On an anonymous pipe it returns as soon
 /// as some data is there and fails with `ERROR_BROKEN_PIPE` once the writers are gone and the
-/// pipe is drained. `lpOverlapped` is ignored for anonymous pipes, as on Windows.
+/// pipe is drained. `lpOverlapped` is ignored for anonymous pipes, as on Windows. On a named
+/// pipe, a message that does not fit fails with `ERROR_MORE_DATA` (the count says what was
+/// read; the rest stays); an overlapped named-pipe handle with an `OVERLAPPED` may return
+/// `ERROR_IO_PENDING`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ReadFile(
     hFile: HANDLE,
     lpBuffer: *mut c_void,
     nNumberOfBytesToRead: DWORD,
     lpNumberOfBytesRead: *mut DWORD,
-    _lpOverlapped: *mut c_void,
+    lpOverlapped: *mut OVERLAPPED,
 ) -> BOOL {
     // SAFETY: the out-pointer is NULL or valid, per Win32's contract.
     unsafe { put(lpNumberOfBytesRead, 0) };
+    if let Some(pipe) = named_pipe(hFile) {
+        if lpBuffer.is_null() && nNumberOfBytesToRead > 0 {
+            SetLastError(ERROR_NOACCESS);
+            return 0;
+        }
+        if pipe.is_overlapped() && !lpOverlapped.is_null() {
+            let work = Work::Read {
+                buf: lpBuffer.cast(),
+                len: nNumberOfBytesToRead as usize,
+                done: 0,
+            };
+            // SAFETY: the caller keeps the buffer and OVERLAPPED valid until completion.
+            return unsafe {
+                crate::overlapped::start(pipe, hFile, lpOverlapped, work, None, lpNumberOfBytesRead)
+            };
+        }
+        return guard(0, || {
+            // SAFETY: the caller's buffer holds nNumberOfBytesToRead bytes.
+            let buf = unsafe { buf_mut(lpBuffer, nNumberOfBytesToRead) };
+            match pipe.read(buf) {
+                Ok(r) => {
+                    // SAFETY: as above.
+                    unsafe { put(lpNumberOfBytesRead, r.len) };
+                    if r.more {
+                        SetLastError(ERROR_MORE_DATA);
+                        0
+                    } else {
+                        SetLastError(0);
+                        1
+                    }
+                }
+                Err(e) => {
+                    set_from(&e);
+                    0
+                }
+            }
+        });
+    }
     boolean(|| {
         let h = borrow(hFile)?;
         if lpBuffer.is_null() && nNumberOfBytesToRead > 0 {
@@ -81,17 +129,43 @@ pub unsafe extern "C" fn ReadFile(
 }
 
 /// `WriteFile`: writes all `nNumberOfBytesToWrite` bytes, blocking while a pipe is full; fails
-/// with `ERROR_NO_DATA` when a pipe has no reader left.
+/// with `ERROR_NO_DATA` when a pipe has no reader left. On a message pipe each write is one
+/// message; an overlapped named-pipe handle with an `OVERLAPPED` may return `ERROR_IO_PENDING`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn WriteFile(
     hFile: HANDLE,
     lpBuffer: *const c_void,
     nNumberOfBytesToWrite: DWORD,
     lpNumberOfBytesWritten: *mut DWORD,
-    _lpOverlapped: *mut c_void,
+    lpOverlapped: *mut OVERLAPPED,
 ) -> BOOL {
     // SAFETY: the out-pointer is NULL or valid, per Win32's contract.
     unsafe { put(lpNumberOfBytesWritten, 0) };
+    if let Some(pipe) = named_pipe(hFile)
+        && pipe.is_overlapped()
+        && !lpOverlapped.is_null()
+    {
+        if lpBuffer.is_null() && nNumberOfBytesToWrite > 0 {
+            SetLastError(ERROR_INVALID_USER_BUFFER);
+            return 0;
+        }
+        let work = Work::Write {
+            buf: lpBuffer.cast(),
+            len: nNumberOfBytesToWrite as usize,
+            done: 0,
+        };
+        // SAFETY: the caller keeps the buffer and OVERLAPPED valid until completion.
+        return unsafe {
+            crate::overlapped::start(
+                pipe,
+                hFile,
+                lpOverlapped,
+                work,
+                None,
+                lpNumberOfBytesWritten,
+            )
+        };
+    }
     boolean(|| {
         let h = borrow(hFile)?;
         if lpBuffer.is_null() && nNumberOfBytesToWrite > 0 {
@@ -138,4 +212,88 @@ pub unsafe extern "C" fn PeekNamedPipe(
         }
         Ok(())
     })
+}
+
+/// The named-pipe end behind a handle, if it is one.
+fn named_pipe(h: HANDLE) -> Option<PipeHandle> {
+    let handle = borrow(h).ok()?;
+    PipeHandle::of(&handle)
+}
+
+/// # Safety
+/// `p` is valid for writes of `len` bytes, or `len` is 0.
+unsafe fn buf_mut<'a>(p: *mut c_void, len: DWORD) -> &'a mut [u8] {
+    if len == 0 || p.is_null() {
+        &mut []
+    } else {
+        // SAFETY: per the caller.
+        unsafe { std::slice::from_raw_parts_mut(p.cast(), len as usize) }
+    }
+}
+
+/// Starts a `ReadFileEx`/`WriteFileEx`.
+///
+/// # Safety
+/// As for those functions: the buffer and `OVERLAPPED` stay valid until the routine runs.
+unsafe fn start_ex(h: HANDLE, ov: *mut OVERLAPPED, work: Work, routine: CompletionRoutine) -> BOOL {
+    let Some(routine) = routine else {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    if ov.is_null() {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    let Some(pipe) = named_pipe(h) else {
+        // Anonymous pipes and files cannot do asynchronous I/O here.
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return 0;
+    };
+    // SAFETY: per the caller.
+    unsafe { crate::overlapped::start(pipe, h, ov, work, Some(routine), std::ptr::null_mut()) }
+}
+
+/// `ReadFileEx`: an asynchronous read on an overlapped named pipe; `lpCompletionRoutine` runs
+/// on this thread in a later alertable wait (`SleepEx`, `WaitFor…Ex` with `bAlertable`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ReadFileEx(
+    hFile: HANDLE,
+    lpBuffer: *mut c_void,
+    nNumberOfBytesToRead: DWORD,
+    lpOverlapped: *mut OVERLAPPED,
+    lpCompletionRoutine: CompletionRoutine,
+) -> BOOL {
+    if lpBuffer.is_null() && nNumberOfBytesToRead > 0 {
+        SetLastError(ERROR_NOACCESS);
+        return 0;
+    }
+    let work = Work::Read {
+        buf: lpBuffer.cast(),
+        len: nNumberOfBytesToRead as usize,
+        done: 0,
+    };
+    // SAFETY: the caller keeps the buffer and OVERLAPPED valid until the routine runs.
+    unsafe { start_ex(hFile, lpOverlapped, work, lpCompletionRoutine) }
+}
+
+/// `WriteFileEx`: as [`ReadFileEx`], writing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WriteFileEx(
+    hFile: HANDLE,
+    lpBuffer: *const c_void,
+    nNumberOfBytesToWrite: DWORD,
+    lpOverlapped: *mut OVERLAPPED,
+    lpCompletionRoutine: CompletionRoutine,
+) -> BOOL {
+    if lpBuffer.is_null() && nNumberOfBytesToWrite > 0 {
+        SetLastError(ERROR_INVALID_USER_BUFFER);
+        return 0;
+    }
+    let work = Work::Write {
+        buf: lpBuffer.cast(),
+        len: nNumberOfBytesToWrite as usize,
+        done: 0,
+    };
+    // SAFETY: the caller keeps the buffer and OVERLAPPED valid until the routine runs.
+    unsafe { start_ex(hFile, lpOverlapped, work, lpCompletionRoutine) }
 }

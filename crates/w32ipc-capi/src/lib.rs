@@ -16,6 +16,8 @@
 
 #![allow(non_snake_case, non_camel_case_types, clippy::missing_safety_doc)]
 
+pub mod apc;
+pub mod critical;
 pub mod file;
 pub mod file_io;
 pub mod handles;
@@ -24,6 +26,8 @@ pub mod loader;
 pub mod lstr;
 pub mod mapping;
 pub mod misc;
+pub mod npipe;
+pub mod overlapped;
 pub mod process;
 pub mod strings;
 pub mod sync;

@@ -412,11 +412,34 @@ pub extern "C" fn Sleep(dwMilliseconds: DWORD) {
     })
 }
 
-/// `SleepEx`: as `Sleep`; returns 0 (no APC is ever queued here yet).
+/// `SleepEx`: as `Sleep`; alertable, it returns `WAIT_IO_COMPLETION` as soon as it has run
+/// queued I/O completion routines (those queued before the call run at once).
 #[unsafe(no_mangle)]
-pub extern "C" fn SleepEx(dwMilliseconds: DWORD, _bAlertable: BOOL) -> DWORD {
-    Sleep(dwMilliseconds);
-    0
+pub extern "C" fn SleepEx(dwMilliseconds: DWORD, bAlertable: BOOL) -> DWORD {
+    if bAlertable == 0 {
+        Sleep(dwMilliseconds);
+        return 0;
+    }
+    guard(0, || {
+        if crate::apc::run_pending() {
+            return crate::apc::WAIT_IO_COMPLETION;
+        }
+        let Ok(q) = crate::apc::own_queue() else {
+            Sleep(dwMilliseconds);
+            return 0;
+        };
+        let deadline = crate::wait::timeout(dwMilliseconds).map(|d| std::time::Instant::now() + d);
+        loop {
+            let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+            let _ = q.event.wait(left);
+            if crate::apc::run_pending() {
+                return crate::apc::WAIT_IO_COMPLETION;
+            }
+            if left.is_some_and(|l| l.is_zero()) {
+                return 0;
+            }
+        }
+    })
 }
 
 fn module_file_name(hModule: *mut c_void) -> io::Result<String> {

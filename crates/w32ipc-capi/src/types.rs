@@ -12,6 +12,8 @@ pub type WCHAR = u16;
 pub type HANDLE = *mut c_void;
 /// Pointer-sized unsigned.
 pub type ULONG_PTR = usize;
+/// `ULONG`.
+pub type ULONG = u32;
 /// Pointer-sized signed.
 pub type LONG_PTR = isize;
 /// 32-bit unsigned.

@@ -1,6 +1,6 @@
 //! `WaitForSingleObject(Ex)`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use w32ipc::error::{ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOACCESS};
 use w32ipc::sync::{
@@ -47,15 +47,109 @@ pub extern "C" fn WaitForSingleObject(hHandle: HANDLE, dwMilliseconds: DWORD) ->
     })
 }
 
-/// `WaitForSingleObjectEx`: as `WaitForSingleObject` (no APC is ever queued to a thread here
-/// yet, so an alertable wait ends the same way).
+/// `WaitForSingleObjectEx`: as `WaitForSingleObject`; alertable, it also returns
+/// `WAIT_IO_COMPLETION` once it has run queued I/O completion routines.
 #[unsafe(no_mangle)]
 pub extern "C" fn WaitForSingleObjectEx(
     hHandle: HANDLE,
     dwMilliseconds: DWORD,
-    _bAlertable: BOOL,
+    bAlertable: BOOL,
 ) -> DWORD {
-    WaitForSingleObject(hHandle, dwMilliseconds)
+    if bAlertable == 0 {
+        return WaitForSingleObject(hHandle, dwMilliseconds);
+    }
+    let handles = [hHandle];
+    // SAFETY: a one-handle array.
+    unsafe { alertable_wait(&handles, false, dwMilliseconds) }
+}
+
+/// An alertable wait on `handles`: routines queued to this thread run first (and end the
+/// wait with `WAIT_IO_COMPLETION`); otherwise the wait also ends when one is queued.
+///
+/// # Safety
+/// None beyond the handles being the caller's.
+unsafe fn alertable_wait(handles: &[HANDLE], all: bool, ms: DWORD) -> DWORD {
+    guard(WAIT_FAILED, || {
+        if crate::apc::run_pending() {
+            return crate::apc::WAIT_IO_COMPLETION;
+        }
+        let queue = match crate::apc::own_queue() {
+            Ok(q) => q,
+            Err(e) => {
+                set_from(&e);
+                return WAIT_FAILED;
+            }
+        };
+        let deadline = timeout(ms).map(|d| Instant::now() + d);
+        let pseudo = handles
+            .iter()
+            .any(|h| is_current_process(*h) || is_current_thread(*h));
+        loop {
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let r = if pseudo && handles.len() == 1 {
+                // The process or thread itself never ends while it waits.
+                queue.event.wait(left).map(|o| match o {
+                    WaitOutcome::TimedOut => WaitMany::TimedOut,
+                    _ => WaitMany::Signaled(1),
+                })
+            } else if all || handles.len() >= MAXIMUM_WAIT_OBJECTS {
+                // Wait-all cannot include the queue: wait in slices and look between them.
+                let slice = left.map_or(SLICE, |l| l.min(SLICE));
+                let code = wait_plain(handles, all, slice);
+                match code {
+                    WAIT_TIMEOUT if left.is_none_or(|l| l > SLICE) => {
+                        Ok(WaitMany::Signaled(usize::MAX))
+                    }
+                    code => return code,
+                }
+            } else {
+                let borrowed: Result<Vec<_>, _> = handles.iter().map(|h| borrow(*h)).collect();
+                match borrowed {
+                    Ok(b) => {
+                        let mut objects: Vec<&dyn Waitable> =
+                            b.iter().map(|h| &**h as &dyn Waitable).collect();
+                        objects.push(&queue.event);
+                        wait_any(&objects, left)
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            match r {
+                Ok(WaitMany::Signaled(i)) if i >= handles.len() => {
+                    if crate::apc::run_pending() {
+                        return crate::apc::WAIT_IO_COMPLETION;
+                    }
+                }
+                Ok(WaitMany::Signaled(i)) => return WAIT_OBJECT_0 + i as DWORD,
+                Ok(WaitMany::Abandoned(i)) => return WAIT_ABANDONED + i as DWORD,
+                Ok(WaitMany::TimedOut) => return WAIT_TIMEOUT,
+                Err(e) => {
+                    set_from(&e);
+                    return WAIT_FAILED;
+                }
+            }
+        }
+    })
+}
+
+/// How often a wait that cannot include the routine queue looks at it.
+const SLICE: Duration = Duration::from_millis(10);
+
+fn wait_plain(handles: &[HANDLE], all: bool, slice: Duration) -> DWORD {
+    let ms = slice.as_millis() as DWORD;
+    if handles.len() == 1 {
+        WaitForSingleObject(handles[0], ms)
+    } else {
+        // SAFETY: a live slice of handles.
+        unsafe {
+            WaitForMultipleObjects(
+                handles.len() as DWORD,
+                handles.as_ptr(),
+                BOOL::from(all),
+                ms,
+            )
+        }
+    }
 }
 
 /// `WaitForMultipleObjects`: waits for one (`bWaitAll == FALSE`: the lowest signalled index
@@ -112,15 +206,26 @@ pub unsafe extern "C" fn WaitForMultipleObjects(
     })
 }
 
-/// `WaitForMultipleObjectsEx`: as `WaitForMultipleObjects` (no APC is ever queued here yet).
+/// `WaitForMultipleObjectsEx`: as `WaitForMultipleObjects`; alertable, it also returns
+/// `WAIT_IO_COMPLETION` once it has run queued I/O completion routines.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn WaitForMultipleObjectsEx(
     nCount: DWORD,
     lpHandles: *const HANDLE,
     bWaitAll: BOOL,
     dwMilliseconds: DWORD,
-    _bAlertable: BOOL,
+    bAlertable: BOOL,
 ) -> DWORD {
-    // SAFETY: forwarded unchanged.
-    unsafe { WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds) }
+    if bAlertable == 0
+        || nCount == 0
+        || nCount as usize > MAXIMUM_WAIT_OBJECTS
+        || lpHandles.is_null()
+    {
+        // SAFETY: forwarded unchanged.
+        return unsafe { WaitForMultipleObjects(nCount, lpHandles, bWaitAll, dwMilliseconds) };
+    }
+    // SAFETY: the caller's array holds nCount handles.
+    let handles = unsafe { std::slice::from_raw_parts(lpHandles, nCount as usize) };
+    // SAFETY: the caller's handles.
+    unsafe { alertable_wait(handles, bWaitAll != 0, dwMilliseconds) }
 }

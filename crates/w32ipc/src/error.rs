@@ -113,6 +113,8 @@ win32_errors! {
     ERROR_NO_MORE_ITEMS = 259, Other, "No more data is available.";
     /// Attempt to release mutex not owned by caller.
     ERROR_NOT_OWNER = 288, PermissionDenied, "Attempt to release mutex not owned by caller.";
+    /// Element not found.
+    ERROR_NOT_FOUND = 1168, NotFound, "Element not found.";
     /// Attempt to access invalid address.
     ERROR_INVALID_ADDRESS = 487, InvalidInput, "Attempt to access invalid address.";
     /// There is a process on other end of the pipe.

@@ -28,6 +28,9 @@ pub fn read_file(handle: &Handle, buf: &mut [u8]) -> io::Result<usize> {
     match handle.kind()? {
         ObjectKind::PipeRead | ObjectKind::PipeWrite => sys::pipe::read(handle.fd(), buf),
         ObjectKind::File => sys::pipe::read_some(handle.fd(), buf),
+        // A message that does not fit leaves its rest for the next read; the count is what
+        // fitted (use `npipe::PipeHandle::read` to learn that more is waiting).
+        ObjectKind::NamedPipe => named_pipe(handle)?.read(buf).map(|r| r.len),
         ObjectKind::Process | ObjectKind::Thread | ObjectKind::Mapping => {
             Err(win32(ERROR_INVALID_HANDLE))
         }
@@ -51,6 +54,7 @@ pub fn write_file(handle: &Handle, buf: &[u8]) -> io::Result<usize> {
             }
             Ok(done)
         }
+        ObjectKind::NamedPipe => named_pipe(handle)?.write(buf),
         ObjectKind::Process | ObjectKind::Thread | ObjectKind::Mapping => {
             Err(win32(ERROR_INVALID_HANDLE))
         }
@@ -86,6 +90,68 @@ pub fn peek_pipe(handle: &Handle, buf: &mut [u8]) -> io::Result<PeekInfo> {
             })
         }
         ObjectKind::PipeWrite => Err(win32(ERROR_ACCESS_DENIED)),
+        ObjectKind::NamedPipe => named_pipe(handle)?.peek(buf),
         _ => Err(win32(ERROR_INVALID_HANDLE)),
+    }
+}
+
+fn named_pipe(handle: &Handle) -> io::Result<crate::npipe::PipeHandle> {
+    crate::npipe::PipeHandle::of(handle).ok_or_else(|| win32(ERROR_INVALID_HANDLE))
+}
+
+/// Waiting for many handles' descriptors to become ready, with a way to interrupt the wait:
+/// what an event loop (the C ABI's overlapped I/O) is built on.
+pub mod readiness {
+    use std::io;
+    use std::os::fd::{AsFd, OwnedFd, RawFd};
+
+    use crate::sys;
+
+    /// Interrupts a [`Waker::wait`] from another thread.
+    #[derive(Debug)]
+    pub struct Waker(OwnedFd);
+
+    /// How a descriptor came out of a wait.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Ready {
+        /// Not ready.
+        No,
+        /// Ready for what was asked.
+        Yes,
+        /// The descriptor was closed.
+        Closed,
+    }
+
+    impl Waker {
+        /// A new waker.
+        ///
+        /// ```
+        /// let w = w32ipc::io::readiness::Waker::new()?;
+        /// w.wake();
+        /// assert!(w.wait(&[])?.is_empty()); // returns at once: woken
+        /// # Ok::<(), std::io::Error>(())
+        /// ```
+        pub fn new() -> io::Result<Waker> {
+            Ok(Waker(sys::poll::waker()?))
+        }
+
+        /// Makes the current or next [`wait`](Self::wait) return.
+        pub fn wake(&self) {
+            sys::poll::wake(self.0.as_fd())
+        }
+
+        /// Waits until one of `fds` — (descriptor number, wants input; else output) — is
+        /// ready, or until woken. Descriptors are taken as numbers: one closed meanwhile
+        /// reports [`Ready::Closed`].
+        pub fn wait(&self, fds: &[(RawFd, bool)]) -> io::Result<Vec<Ready>> {
+            Ok(sys::poll::wait(self.0.as_fd(), fds)?
+                .into_iter()
+                .map(|r| match r {
+                    None => Ready::No,
+                    Some(false) => Ready::Yes,
+                    Some(true) => Ready::Closed,
+                })
+                .collect())
+        }
     }
 }

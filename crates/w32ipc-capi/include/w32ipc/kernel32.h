@@ -133,6 +133,7 @@ extern "C" {
 #define MAXIMUM_WAIT_OBJECTS 64
 
 #define STILL_ACTIVE STATUS_PENDING
+#define HasOverlappedIoCompleted(lpOverlapped) (((DWORD)(lpOverlapped)->Internal) != STATUS_PENDING)
 
 /* ---- processes and threads ------------------------------------------------------------------- */
 

@@ -104,6 +104,13 @@ impl PipeHandle {
         super::registry::lookup(fd).map(PipeHandle)
     }
 
+    /// Whether the handle may query the pipe's state (`GetNamedPipeInfo`,
+    /// `GetNamedPipeHandleState`): Windows refuses a write-only server end, which lacks
+    /// `FILE_READ_ATTRIBUTES`.
+    pub fn can_query(&self) -> bool {
+        self.0.can_read || !self.0.is_server()
+    }
+
     /// Whether this is the server end.
     pub fn is_server(&self) -> bool {
         self.0.is_server()

@@ -102,8 +102,9 @@ pub struct PipeName {
 }
 
 impl PipeName {
-    /// Parses `\\.\pipe\X`. A remote `\\server\pipe\X` fails with `ERROR_BAD_NETPATH`; anything
-    /// else with `ERROR_INVALID_NAME`.
+    /// Parses `\\.\pipe\X`. A remote `\\server\pipe\X` fails with `ERROR_BAD_NETPATH`, another
+    /// device (`\\.\notpipe\X`) with `ERROR_PATH_NOT_FOUND`, a name over 256 characters with
+    /// `ERROR_FILENAME_EXCED_RANGE`, anything else with `ERROR_INVALID_NAME` (as Windows does).
     ///
     /// ```
     /// use w32ipc::object::name::PipeName;
@@ -119,7 +120,8 @@ impl PipeName {
             .ok_or_else(|| win32(ERROR_INVALID_NAME))?;
         let (kind, name) = rest.split_once('\\').unwrap_or((rest, ""));
         if !kind.eq_ignore_ascii_case("pipe") {
-            return Err(win32(ERROR_INVALID_NAME));
+            // `\\.\notpipe\x` is a path that does not exist.
+            return Err(win32(ERROR_PATH_NOT_FOUND));
         }
         if server != "." {
             return Err(win32(ERROR_BAD_NETPATH));
@@ -128,7 +130,7 @@ impl PipeName {
             return Err(win32(ERROR_INVALID_NAME));
         }
         if name.encode_utf16().count() > 256 {
-            return Err(win32(ERROR_INVALID_NAME));
+            return Err(win32(ERROR_FILENAME_EXCED_RANGE));
         }
         Ok(PipeName {
             name: name.to_lowercase(),

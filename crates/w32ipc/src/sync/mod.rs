@@ -87,7 +87,10 @@ impl Waitable for Handle {
                 Target::Object(obj)
             }
             ObjectKind::Process | ObjectKind::Thread => Target::Ended(self.fd()),
-            ObjectKind::PipeRead | ObjectKind::PipeWrite | ObjectKind::File => Target::Always,
+            ObjectKind::PipeRead
+            | ObjectKind::PipeWrite
+            | ObjectKind::NamedPipe
+            | ObjectKind::File => Target::Always,
             // Windows: a mapping handle has no SYNCHRONIZE right.
             ObjectKind::Mapping => return Err(win32(ERROR_ACCESS_DENIED)),
             _ => return Err(win32(ERROR_INVALID_HANDLE)),

@@ -91,7 +91,16 @@ pub(crate) fn kind_of(fd: BorrowedFd<'_>) -> io::Result<ObjectKind> {
         }),
         FileType::RegularFile => Ok(super::named::kind_of_file(fd)?.unwrap_or(ObjectKind::File)),
         FileType::CharacterDevice => Ok(ObjectKind::File),
-        FileType::Socket => Ok(ObjectKind::Other),
+        FileType::Socket => {
+            let ours = |name: Option<Vec<u8>>| {
+                name.is_some_and(|n| super::npipe_table::parse_socket_name(&n).is_some())
+            };
+            if ours(super::socket::local_name(fd)) || ours(super::socket::peer_name(fd)) {
+                Ok(ObjectKind::NamedPipe)
+            } else {
+                Ok(ObjectKind::Other)
+            }
+        }
         _ => {
             let fs = rustix::fs::fstatfs(fd).map_err(from_os)?;
             if fs.f_type as i64 == PIDFS_MAGIC {

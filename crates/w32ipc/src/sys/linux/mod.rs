@@ -9,6 +9,7 @@ pub(crate) mod named;
 pub(crate) mod npipe_table;
 pub(crate) mod page;
 pub(crate) mod pipe;
+pub(crate) mod poll;
 pub(crate) mod process;
 pub(crate) mod socket;
 pub(crate) mod spawn;
