@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use crate::child::CHILD_ARG;
 use crate::harness::{Comparison, Series};
+use crate::npipe_endpoints::Framing;
 use crate::options::Options;
 use crate::placement;
 use crate::{npipe_async, npipe_connect, npipe_roundtrip, npipe_throughput};
@@ -76,6 +77,8 @@ pub enum Kind {
     Throughput,
     /// The child echoes `count` 64-byte messages.
     RoundTrip,
+    /// The same over a byte pipe (w32ipc; a diagnostic).
+    RoundTripBytes,
     /// The child serves `count` connections, one after the other.
     Connect,
     /// The same with a fresh w32ipc pipe instance for each client (a diagnostic).
@@ -89,6 +92,7 @@ impl Kind {
         match self {
             Kind::Throughput => "throughput",
             Kind::RoundTrip => "roundtrip",
+            Kind::RoundTripBytes => "roundtrip-bytes",
             Kind::Connect => "connect",
             Kind::ConnectFresh => "connect-fresh",
             Kind::AsyncServer => "async",
@@ -99,6 +103,7 @@ impl Kind {
         [
             Kind::Throughput,
             Kind::RoundTrip,
+            Kind::RoundTripBytes,
             Kind::Connect,
             Kind::ConnectFresh,
             Kind::AsyncServer,
@@ -343,7 +348,8 @@ pub fn serve_child(args: &[String]) -> io::Result<()> {
     }
     match kind {
         Kind::Throughput => npipe_throughput::serve_child(arm, base, count),
-        Kind::RoundTrip => npipe_roundtrip::serve_child(arm, base, count),
+        Kind::RoundTrip => npipe_roundtrip::serve_child(arm, Framing::Messages, base, count),
+        Kind::RoundTripBytes => npipe_roundtrip::serve_child(arm, Framing::Bytes, base, count),
         Kind::Connect => npipe_connect::serve_child(arm, base, count),
         Kind::ConnectFresh => npipe_connect::serve_child_fresh(base, count),
         Kind::AsyncServer => npipe_async::serve_child(arm, base, count),

@@ -10,6 +10,8 @@
 //!
 //! Baseline: a raw Unix stream socket. Subjects: a w32ipc message-type named pipe read in
 //! message mode (`write_msg` / `read_msg`), interprocess local sockets, tokio `UnixStream`.
+//! Diagnostic: the same over a w32ipc byte pipe (`Write` / `Read`), which shows what the
+//! message framing costs.
 
 use std::io;
 use std::time::Instant;
@@ -33,18 +35,24 @@ pub const MESSAGE: usize = 64;
 /// Runs the round-trip scenario: the medians, then the p99s of the same trials.
 pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
     let timed = cx.options.npipe_round_trips;
-    let arms = [Arm::Raw, Arm::W32ipc, Arm::Interprocess, Arm::Tokio];
+    let arms = [
+        (Arm::Raw, Framing::Messages),
+        (Arm::W32ipc, Framing::Messages),
+        (Arm::Interprocess, Framing::Messages),
+        (Arm::Tokio, Framing::Messages),
+        (Arm::W32ipc, Framing::Bytes),
+    ];
     let p99s: Vec<SideFigure> = arms.iter().map(|_| SideFigure::default()).collect();
-    let mut subjects = arms.iter().zip(&p99s).map(|(&arm, p99)| {
-        let subject = Subject::new(label(arm), move || {
-            let (median, p99_us) = trial(cx, arm)?;
+    let mut subjects = arms.iter().zip(&p99s).map(|(&(arm, framing), p99)| {
+        let subject = Subject::new(label(arm, framing), move || {
+            let (median, p99_us) = trial(cx, arm, framing)?;
             p99.record(p99_us);
             Ok(median)
         });
-        if matches!(arm, Arm::Interprocess | Arm::Tokio) {
-            subject.peer()
-        } else {
-            subject
+        match (arm, framing) {
+            (Arm::Interprocess | Arm::Tokio, _) => subject.peer(),
+            (Arm::W32ipc, Framing::Bytes) => subject.diagnostic(),
+            _ => subject,
         }
     });
     let name =
@@ -63,17 +71,22 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
     Ok(vec![medians, tails])
 }
 
-fn label(arm: Arm) -> &'static str {
-    match arm {
-        Arm::Raw => "raw Unix stream socket",
-        Arm::W32ipc => "w32ipc named pipe, message mode",
-        Arm::Interprocess => "interprocess local socket",
-        Arm::Tokio => "tokio UnixStream",
+fn label(arm: Arm, framing: Framing) -> &'static str {
+    match (arm, framing) {
+        (Arm::Raw, _) => "raw Unix stream socket",
+        (Arm::W32ipc, Framing::Messages) => "w32ipc named pipe, message mode",
+        (Arm::W32ipc, Framing::Bytes) => "w32ipc named pipe, byte mode",
+        (Arm::Interprocess, _) => "interprocess local socket",
+        (Arm::Tokio, _) => "tokio UnixStream",
     }
 }
 
 /// One trial: (median, p99) of the timed round trips, in µs.
-fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<(f64, f64)> {
+fn trial(cx: &Context<'_>, arm: Arm, framing: Framing) -> io::Result<(f64, f64)> {
+    let kind = match framing {
+        Framing::Messages => Kind::RoundTrip,
+        Framing::Bytes => Kind::RoundTripBytes,
+    };
     let timed = cx.options.npipe_round_trips;
     let base = unique_name("npipe-rtt");
     let mut nanos = Vec::with_capacity(timed as usize);
@@ -82,7 +95,7 @@ fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<(f64, f64)> {
     if arm == Arm::Tokio {
         cx.rt.block_on(async {
             let listener = tokio::net::UnixListener::bind(socket_path(&base))?;
-            let mut child = cx.spawn(Kind::RoundTrip, arm, &base, WARMUP + timed)?;
+            let mut child = cx.spawn(kind, arm, &base, WARMUP + timed)?;
             let (mut stream, _) = listener.accept().await?;
             child.expect("ready")?;
             for i in 0..WARMUP + timed {
@@ -98,8 +111,8 @@ fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<(f64, f64)> {
             child.finish()
         })?;
     } else {
-        let listener = Listener::bind(arm, &base, Framing::Messages)?;
-        let mut child = cx.spawn(Kind::RoundTrip, arm, &base, WARMUP + timed)?;
+        let listener = Listener::bind(arm, &base, framing)?;
+        let mut child = cx.spawn(kind, arm, &base, WARMUP + timed)?;
         let mut conn = listener.accept()?;
         child.expect("ready")?;
         for i in 0..WARMUP + timed {
@@ -120,7 +133,7 @@ fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<(f64, f64)> {
 }
 
 /// The child's side: connects, says `ready`, echoes `rounds` 64-byte messages, says `done`.
-pub fn serve_child(arm: Arm, base: &str, rounds: u64) -> io::Result<()> {
+pub fn serve_child(arm: Arm, framing: Framing, base: &str, rounds: u64) -> io::Result<()> {
     let mut buf = [0u8; MESSAGE];
     if arm == Arm::Tokio {
         npipe::runtime()?.block_on(async {
@@ -133,7 +146,7 @@ pub fn serve_child(arm: Arm, base: &str, rounds: u64) -> io::Result<()> {
             io::Result::Ok(())
         })?;
     } else {
-        let mut conn = Conn::connect(arm, base, Framing::Messages)?;
+        let mut conn = Conn::connect(arm, base, framing)?;
         say("ready")?;
         for _ in 0..rounds {
             conn.recv_exact(&mut buf)?;
