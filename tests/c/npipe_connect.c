@@ -183,7 +183,9 @@ int main(void)
     p_io("server ReadFile", ReadFile(s, buf, sizeof buf, &n, NULL), &n);
     t_bytes("server read", buf, n);
     p_bool("DisconnectNamedPipe", DisconnectNamedPipe(s));
-    p_bool("ConnectNamedPipe after the disconnect", ConnectNamedPipe(s, NULL));
+    /* Windows: TRUE the first time after a disconnect (Microsoft's ConnectNamedPipe remarks);
+     * Wine 8: ERROR_PIPE_LISTENING. Checked in npipe_wine_deviations.c. */
+    printf("# ConnectNamedPipe (no-wait) right after a disconnect: see npipe_wine_deviations.c\n");
     CloseHandle(c);
     CloseHandle(s);
     return 0;

@@ -221,12 +221,25 @@ impl Instance {
 
     /// `ConnectNamedPipe`'s first step, which never blocks: `ERROR_PIPE_CONNECTED` when a client
     /// is (or was, `ERROR_NO_DATA`: it already closed) there before the call; `Ok(false)` when
-    /// the caller must wait for one.
+    /// the caller must wait for one; `Ok(true)` in no-wait mode on the first call after a
+    /// disconnect (the instance is available again).
     pub(crate) fn connect_now(&self, end: &PipeEnd) -> io::Result<bool> {
         let _op = lock(&self.op);
         match self.state.load(Ordering::Acquire) {
+            // In no-wait mode Windows tells a client that left from one still there.
+            CONNECTED if end.nowait() && socket::peer_closed(end.fd()) => {
+                return Err(win32(ERROR_NO_DATA));
+            }
             CONNECTED => return Err(win32(ERROR_PIPE_CONNECTED)),
-            DISCONNECTED => self.relisten(end)?,
+            DISCONNECTED => {
+                self.relisten(end)?;
+                // No-wait mode: the first call after a disconnect succeeds, saying the
+                // instance is available again (Microsoft's ConnectNamedPipe remarks; Wine 8
+                // reports ERROR_PIPE_LISTENING instead).
+                if end.nowait() {
+                    return Ok(true);
+                }
+            }
             _ => {}
         }
         if self.adopt_pending(end)? {
