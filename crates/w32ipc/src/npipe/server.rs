@@ -239,6 +239,8 @@ impl Instance {
                 if end.nowait() {
                     return Ok(true);
                 }
+                // A client can only come now, during the call: that is a plain success.
+                return Ok(false);
             }
             _ => {}
         }
@@ -283,15 +285,22 @@ impl Instance {
     pub(crate) fn disconnect(&self, end: &PipeEnd) -> io::Result<()> {
         let _op = lock(&self.op);
         let slot = self.table.slot(self.slot);
-        match self.state.load(Ordering::Acquire) {
-            DISCONNECTED => return Err(win32(ERROR_PIPE_NOT_CONNECTED)),
-            LISTENING => while socket::accept(self.listener.as_fd())?.is_some() {},
-            _ => socket::replace(self.listener.as_fd(), end.raw_fd())?,
+        let was = self.state.load(Ordering::Acquire);
+        if was == DISCONNECTED {
+            return Err(win32(ERROR_PIPE_NOT_CONNECTED));
         }
         slot.disconnected
             .store(slot.session.load(Ordering::Acquire), Ordering::Release);
         slot.state.store(DISCONNECTED, Ordering::Release);
         self.state.store(DISCONNECTED, Ordering::Release);
+        if was == LISTENING {
+            // A client that connected before ConnectNamedPipe is dropped too.
+            while socket::accept(self.listener.as_fd())?.is_some() {}
+        } else {
+            // Wakes a read or write blocked on the connection in another thread.
+            socket::shutdown(end.fd());
+            socket::replace(self.listener.as_fd(), end.raw_fd())?;
+        }
         *lock(&self.client) = None;
         end.reset_rx();
         Ok(())

@@ -91,6 +91,12 @@ pub(crate) fn replace(src: BorrowedFd<'_>, target: RawFd) -> io::Result<()> {
     rustix::io::dup3(src, &mut t, flags).map_err(from_os)
 }
 
+/// Ends a connection for everyone holding it: blocked reads and writes on it return, and the
+/// peer sees the end of the stream.
+pub(crate) fn shutdown(fd: BorrowedFd<'_>) {
+    let _ = rustix::net::shutdown(fd, rustix::net::Shutdown::Both);
+}
+
 /// Waits until `fd` is readable (data, a pending connection, or the peer gone), up to
 /// `deadline`. Returns `false` on time-out.
 pub(crate) fn wait_readable(fd: BorrowedFd<'_>, deadline: Option<Instant>) -> io::Result<bool> {
