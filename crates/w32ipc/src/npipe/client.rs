@@ -319,3 +319,57 @@ impl PipeClient {
 }
 
 super::end_methods!(PipeClient);
+
+/// A pipe name of the session, as `w32ipc ls` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipeListing {
+    /// The full name (`\\.\pipe\x`, case-folded).
+    pub name: String,
+    /// Live instances.
+    pub instances: u32,
+    /// Instances waiting for a client now.
+    pub listening: u32,
+    /// The name's `nMaxInstances` (255: unlimited).
+    pub max_instances: u32,
+    /// The server processes holding instances.
+    pub servers: Vec<u32>,
+}
+
+/// The named pipes of the session.
+///
+/// ```
+/// for p in w32ipc::npipe::list_pipes()? {
+///     println!("{} {}/{} listening", p.name, p.listening, p.instances);
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn list_pipes() -> io::Result<Vec<PipeListing>> {
+    let mut out = Vec::new();
+    for l in sys::named::list(None)? {
+        if !l.name.starts_with(r"\\.\pipe\") {
+            continue;
+        }
+        let Ok(name) = PipeName::parse(&l.name) else {
+            continue;
+        };
+        let Some((fd, t)) = resolve(&name)? else {
+            continue;
+        };
+        let p = t.params();
+        let high = (p.high.load(Ordering::Acquire) as usize).min(MAX_SLOTS);
+        let listening = (0..high)
+            .filter(|&i| {
+                t.slot(i).state.load(Ordering::Acquire) == LISTENING
+                    && table::slot_alive(fd.as_fd(), i)
+            })
+            .count() as u32;
+        out.push(PipeListing {
+            name: l.name.clone(),
+            instances: p.instances.load(Ordering::Acquire),
+            listening,
+            max_instances: p.max_instances.load(Ordering::Relaxed),
+            servers: l.holders,
+        });
+    }
+    Ok(out)
+}

@@ -47,7 +47,9 @@ pub mod tokio;
 
 pub use crate::io::PeekInfo;
 pub use crate::object::name::PipeName;
-pub use client::{PipeClient, WaitTimeout, call_named_pipe, wait_named_pipe};
+pub use client::{
+    PipeClient, PipeListing, WaitTimeout, call_named_pipe, list_pipes, wait_named_pipe,
+};
 pub use handle::PipeHandle;
 pub use options::{ServerOptions, UNLIMITED_INSTANCES};
 pub use server::PipeServer;

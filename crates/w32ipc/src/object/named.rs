@@ -87,7 +87,7 @@ pub struct NamedObjectInfo {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn list_named(namespace: Namespace) -> io::Result<Vec<NamedObjectInfo>> {
-    Ok(sys::named::list(namespace)?
+    Ok(sys::named::list(Some(namespace))?
         .into_iter()
         .map(|l| NamedObjectInfo {
             kind: l.kind,

@@ -346,8 +346,8 @@ pub(crate) struct Listed {
 
 /// The live named objects of a namespace. Stale files (every holder gone) are removed on the
 /// way, as an opener would.
-pub(crate) fn list(ns: Namespace) -> io::Result<Vec<Listed>> {
-    let dir = namespace_dir(Some(ns))?;
+pub(crate) fn list(ns: Option<Namespace>) -> io::Result<Vec<Listed>> {
+    let dir = namespace_dir(ns)?;
     let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
     let mut out = Vec::new();
     for entry in std::fs::read_dir(format!("/proc/self/fd/{}", super::handle::raw(dir.as_fd())))? {
