@@ -32,7 +32,11 @@ pub(crate) fn wait(waker: BorrowedFd<'_>, fds: &[(RawFd, bool)]) -> io::Result<V
     let mut set: Vec<PollFd<'_>> = Vec::with_capacity(fds.len() + 1);
     set.push(PollFd::new(&waker, PollFlags::IN));
     for (b, (_, input)) in borrowed.iter().zip(fds) {
-        let flags = if *input { PollFlags::IN } else { PollFlags::OUT };
+        let flags = if *input {
+            PollFlags::IN
+        } else {
+            PollFlags::OUT
+        };
         set.push(PollFd::new(b, flags));
     }
     match poll(&mut set, None) {
