@@ -1,10 +1,11 @@
 //! # w32ipc-bench — w32ipc against the raw Linux mechanisms, in the same run
 //!
 //! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`, a futex
-//! on a shared `memfd` word) and one or more subjects measured against it (w32ipc today; peer
-//! crates go beside it as further subjects). Trials of all subjects of a scenario are interleaved, so drift on a noisy machine
-//! hits them alike; each figure is a median over the trials, shown with its min–max spread, and
-//! each subject's ratio to the baseline is printed next to its target.
+//! on a shared `memfd` word, a Unix stream socket) and one or more subjects measured against it
+//! (w32ipc; for named pipes also the `interprocess` and `tokio` crates, as peers that the
+//! target does not bind). Trials of all subjects of a scenario are interleaved, so drift on a
+//! noisy machine hits them alike; each figure is a median over the trials, shown with its
+//! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
 //! The same code runs as the `ipc` bench (`cargo bench -p w32ipc-bench`) and as the
 //! `w32ipc-bench` binary. Child processes are this executable run again with
