@@ -6,12 +6,16 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod ls;
+mod pipe;
 
 /// Win32 interprocess communication, natively on Linux.
 ///
 /// Examples:
-///   w32ipc demo            run the seed's scenarios between real processes
-///   w32ipc ls              list the session's named objects
+///   w32ipc demo                         run the seed's scenarios between real processes
+///   w32ipc demo named-pipe              only the seed's named pipe
+///   w32ipc ls                           list the session's named objects
+///   w32ipc pipe serve demo --echo       a named-pipe echo server
+///   echo hi | w32ipc pipe connect demo  talk to it
 #[derive(Parser)]
 #[command(name = "w32ipc", version, verbatim_doc_comment)]
 struct Cli {
@@ -25,6 +29,13 @@ enum Command {
     Demo(demo::Args),
     /// List the named objects of the session (kind, name, size, holders).
     Ls(ls::Args),
+    /// Named-pipe tools: serve, connect to, or call a named pipe.
+    ///
+    /// A pipe NAME is given bare (`demo`) or in full (`\\.\pipe\demo`); names are
+    /// case-insensitive. Pipes live in the session root ($W32IPC_ROOT, else
+    /// $XDG_RUNTIME_DIR/w32ipc): a client finds only the servers of its own root.
+    #[command(verbatim_doc_comment)]
+    Pipe(pipe::Args),
     /// Child roles the demo starts (not for direct use).
     #[command(name = "__child", hide = true)]
     Child {
@@ -40,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Demo(demo::Args::default())) {
         Command::Demo(args) => demo::run(&args),
         Command::Ls(args) => ls::run(&args),
+        Command::Pipe(args) => return pipe::run(&args),
         Command::Child { role, args } => demo::child(&role, &args),
     };
     match result {

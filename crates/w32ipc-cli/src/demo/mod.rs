@@ -2,9 +2,12 @@
 //! of what happened and how long it took.
 
 mod anonymous_pipe;
+mod named_pipe;
+mod named_pipe_messages;
 mod shared_memory;
 
-use std::io;
+use std::io::{self, BufRead, BufReader};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 /// Options of `w32ipc demo`.
@@ -19,18 +22,29 @@ pub struct Args {
 enum Scenario {
     /// A parent and a child that inherits one end of an anonymous pipe.
     AnonymousPipe,
+    /// The seed's named-pipe server (one outbound no-wait instance) and two client processes.
+    NamedPipe,
+    /// A message pipe with three instances, a thread each, and five client processes.
+    NamedPipeMessages,
     /// A server's thread id in a named mapping, read by a client process.
     SharedMemory,
 }
 
 pub fn run(args: &Args) -> io::Result<()> {
-    let all = [Scenario::AnonymousPipe, Scenario::SharedMemory];
+    let all = [
+        Scenario::AnonymousPipe,
+        Scenario::NamedPipe,
+        Scenario::NamedPipeMessages,
+        Scenario::SharedMemory,
+    ];
     for s in all {
         if args.scenario.is_some_and(|only| only != s) {
             continue;
         }
         match s {
             Scenario::AnonymousPipe => anonymous_pipe::run()?,
+            Scenario::NamedPipe => named_pipe::run()?,
+            Scenario::NamedPipeMessages => named_pipe_messages::run()?,
             Scenario::SharedMemory => shared_memory::run()?,
         }
     }
@@ -41,6 +55,8 @@ pub fn run(args: &Args) -> io::Result<()> {
 pub fn child(role: &str, args: &[String]) -> io::Result<()> {
     match role {
         "anonymous-pipe" => anonymous_pipe::child(args),
+        "named-pipe" => named_pipe::child(args),
+        "named-pipe-messages" => named_pipe_messages::child(args),
         "shared-memory" => shared_memory::child(args),
         other => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -57,5 +73,57 @@ pub fn took(d: Duration) -> String {
         format!("{:.1} ms", d.as_secs_f64() * 1e3)
     } else {
         format!("{} µs", d.as_micros())
+    }
+}
+
+/// A child process of a scenario (`w32ipc __child ROLE ARGS…`) whose stdout the parent reads
+/// line by line; killed if the scenario ends without waiting for it.
+pub struct Kid {
+    child: Child,
+    out: BufReader<ChildStdout>,
+}
+
+impl Kid {
+    pub fn spawn(role: &str, args: &[&str]) -> io::Result<Kid> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("__child")
+            .arg(role)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let out = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        Ok(Kid { child, out })
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The next line the child printed; `None` when it closed its stdout.
+    pub fn line(&mut self) -> io::Result<Option<String>> {
+        let mut line = String::new();
+        if self.out.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(line.trim_end_matches('\n').to_owned()))
+    }
+
+    /// The rest of what the child prints, then its exit code (`None`: killed by a signal).
+    pub fn finish(&mut self) -> io::Result<(Vec<String>, Option<i32>)> {
+        let mut lines = Vec::new();
+        while let Some(l) = self.line()? {
+            lines.push(l);
+        }
+        Ok((lines, self.child.wait()?.code()))
+    }
+}
+
+impl Drop for Kid {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
