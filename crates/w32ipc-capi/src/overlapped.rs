@@ -107,6 +107,16 @@ struct Op {
 unsafe impl Send for Op {}
 
 impl Op {
+    /// Operations in one lane of one handle run in the order they were started, one at a time
+    /// (a message is never interleaved with another): reads, writes (and transactions), connects.
+    fn lane(&self) -> u8 {
+        match self.work {
+            Work::Read { .. } => 0,
+            Work::Write { .. } | Work::Transact { .. } => 1,
+            Work::Connect => 2,
+        }
+    }
+
     /// The descriptor to poll and whether to wait for input (else output).
     fn interest(&self) -> (RawFd, bool) {
         match &self.work {
@@ -241,9 +251,20 @@ fn run(e: &'static Engine) {
         if ready.iter().all(|r| *r == Ready::No) {
             continue;
         }
+        let mut ready: Vec<(u64, Ready)> = ids
+            .into_iter()
+            .zip(ready)
+            .filter(|(_, r)| *r != Ready::No)
+            .collect();
+        ready.sort_unstable_by_key(|(id, _)| *id);
         let mut ops = lock(&e.ops);
-        for (id, r) in ids.into_iter().zip(ready) {
-            if r == Ready::No {
+        for (id, r) in ready {
+            let Some(op) = ops.get(&id) else { continue };
+            let (handle, lane) = (op.handle, op.lane());
+            if ops
+                .iter()
+                .any(|(other, o)| *other < id && o.handle == handle && o.lane() == lane)
+            {
                 continue;
             }
             let Some(op) = ops.get_mut(&id) else { continue };
@@ -321,7 +342,12 @@ pub unsafe fn start(
         routine: routine.map(|r| (r, thread)),
     };
     let e = engine();
-    match op.attempt() {
+    let (h, lane) = (op.handle, op.lane());
+    let queued_behind = lock(&e.ops)
+        .values()
+        .any(|o| o.handle == h && o.lane() == lane);
+    let first = if queued_behind { None } else { op.attempt() };
+    match first {
         Some((code, bytes)) if code == 0 || code == ERROR_MORE_DATA => {
             let ex = op.routine.is_some();
             complete(e, op, code, bytes);

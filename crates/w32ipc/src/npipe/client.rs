@@ -352,7 +352,8 @@ pub fn list_pipes() -> io::Result<Vec<PipeListing>> {
         let Ok(name) = PipeName::parse(&l.name) else {
             continue;
         };
-        let Some((fd, t)) = resolve(&name)? else {
+        // A name may go while we look: skip it.
+        let Ok(Some((fd, t))) = resolve(&name) else {
             continue;
         };
         let p = t.params();

@@ -24,11 +24,16 @@ pub(crate) fn value_of(end: &PipeEnd) -> crate::HandleValue {
     crate::HandleValue::from_raw(crate::sys::handle::value_of(end.raw_fd()))
 }
 
+/// `Read::read`: bytes, with zero-length messages skipped (a 0 would mean the end of the
+/// stream) and the end of the stream as 0.
 pub(crate) fn stream_read(end: &PipeEnd, buf: &mut [u8]) -> io::Result<usize> {
-    match end.read(buf) {
-        Ok(r) => Ok(r.len),
-        Err(e) if e.win32_code() == ERROR_BROKEN_PIPE => Ok(0),
-        Err(e) => Err(e),
+    loop {
+        match end.read(buf) {
+            Ok(r) if r.len == 0 && !buf.is_empty() => continue,
+            Ok(r) => return Ok(r.len),
+            Err(e) if e.win32_code() == ERROR_BROKEN_PIPE => return Ok(0),
+            Err(e) => return Err(e),
+        }
     }
 }
 

@@ -371,11 +371,13 @@ pub(crate) fn list(ns: Option<Namespace>) -> io::Result<Vec<Listed>> {
             unlink_if_same(dir.as_fd(), &file, fd.as_fd());
             continue;
         }
-        let st = rustix::fs::fstat(&fd).map_err(from_os)?;
+        let (Ok(st), Ok(name)) = (rustix::fs::fstat(&fd), name_of_file(fd.as_fd())) else {
+            continue;
+        };
         let holders = flock_holders(&locks, st.st_ino);
         out.push(Listed {
             kind,
-            name: name_of_file(fd.as_fd())?,
+            name,
             size: (st.st_size as u64).saturating_sub(HEADER_LEN),
             holders,
         });
