@@ -22,8 +22,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::task::JoinSet;
 
+use w32ipc::error::{ERROR_BROKEN_PIPE, ERROR_PIPE_BUSY, ERROR_PIPE_NOT_CONNECTED, Win32ErrorExt};
+use w32ipc::npipe::tokio::{AsyncPipeClient, AsyncPipeServer};
+use w32ipc::npipe::{PipeMode, ServerOptions};
+
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
-use crate::npipe::{self, Arm, Context, Kind, say, socket_path};
+use crate::npipe::{self, Arm, Context, Kind, pipe_name, say, socket_path};
+use crate::npipe_endpoints;
 use crate::session::unique_name;
 
 const MESSAGE: usize = 64;
@@ -46,7 +51,9 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
                 trial(cx, Arm::Interprocess)
             })
             .peer(),
-            // W32IPC ARM: Subject::new("w32ipc AsyncPipeServer", || trial(cx, Arm::W32ipc)),
+            Subject::new("w32ipc AsyncPipeServer (message mode)", || {
+                trial(cx, Arm::W32ipc)
+            }),
         ],
     };
     harness::run(scenario, o.trials)
@@ -81,9 +88,17 @@ fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<f64> {
                     tasks.spawn(client(s, requests));
                 });
             }
-            // W32IPC ARM: AsyncPipeClient::open(pipe_name(&base)) for each client (retrying
-            // on ERROR_PIPE_BUSY), set_read_mode(Message), write_msg / read_msg.
-            Arm::W32ipc | Arm::Raw => return Err(io::Error::other("no such async arm")),
+            Arm::W32ipc => {
+                let name = pipe_name(&base);
+                let mut pipes = Vec::with_capacity(clients);
+                for _ in 0..clients {
+                    pipes.push(open_pipe(&name)?);
+                }
+                pipes.into_iter().for_each(|c| {
+                    tasks.spawn(pipe_client(c, requests));
+                });
+            }
+            Arm::Raw => return Err(io::Error::other("no such async arm")),
         }
         // The clients are all connected; the tasks run from the first await below.
         let start = Instant::now();
@@ -120,6 +135,50 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut s: S) -> io::Result<()> {
     }
 }
 
+/// Opens a w32ipc client in message mode; while every instance is busy, waits for one
+/// (`WaitNamedPipe`, blocking: nothing else runs on this runtime while the clients connect).
+fn open_pipe(name: &str) -> io::Result<AsyncPipeClient> {
+    loop {
+        match AsyncPipeClient::open(name) {
+            Err(e) if e.win32_code() == ERROR_PIPE_BUSY => npipe_endpoints::wait_named_pipe(name)?,
+            Err(e) => return Err(e),
+            Ok(client) => {
+                client.set_read_mode(PipeMode::Message)?;
+                return Ok(client);
+            }
+        }
+    }
+}
+
+/// One w32ipc client: `requests` messages, each answered by one, one after the other.
+async fn pipe_client(c: AsyncPipeClient, requests: u64) -> io::Result<()> {
+    let request = [0x5au8; MESSAGE];
+    let mut answer = [0u8; MESSAGE];
+    for _ in 0..requests {
+        c.write_msg(&request).await?;
+        let got = c.read_msg(&mut answer).await?;
+        if got.len != MESSAGE || got.more {
+            return Err(io::Error::other(format!("answer {got:?}")));
+        }
+    }
+    Ok(())
+}
+
+/// The w32ipc server's side of one client: answers each message until the client closes.
+async fn pipe_serve(s: AsyncPipeServer) -> io::Result<()> {
+    let mut buf = [0u8; MESSAGE];
+    loop {
+        match s.read_msg(&mut buf).await {
+            Ok(got) if got.len == 0 => return Ok(()),
+            Ok(got) => s.write_msg(&buf[..got.len]).await?,
+            Err(e) if matches!(e.win32_code(), ERROR_BROKEN_PIPE | ERROR_PIPE_NOT_CONNECTED) => {
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// The child's side: the server for `clients` clients; says `done` once all have closed.
 pub fn serve_child(arm: Arm, base: &str, clients: u64) -> io::Result<()> {
     npipe::runtime()?.block_on(async {
@@ -142,10 +201,20 @@ pub fn serve_child(arm: Arm, base: &str, clients: u64) -> io::Result<()> {
                     tasks.spawn(serve(s));
                 }
             }
-            // W32IPC ARM: AsyncPipeServer::create(ServerOptions::new(pipe_name(base))
-            // .pipe_type(Message).read_mode(Message)); loop { connect().await; create the next
-            // instance; spawn read_msg / write_msg on the connected one }.
-            Arm::W32ipc | Arm::Raw => return Err(io::Error::other("no such async arm")),
+            Arm::W32ipc => {
+                let options = ServerOptions::new(&pipe_name(base))
+                    .pipe_type(PipeMode::Message)
+                    .read_mode(PipeMode::Message);
+                let mut listening = AsyncPipeServer::create(&options)?;
+                say("ready")?;
+                for _ in 0..clients {
+                    listening.connect().await?;
+                    let connected =
+                        std::mem::replace(&mut listening, AsyncPipeServer::create(&options)?);
+                    tasks.spawn(pipe_serve(connected));
+                }
+            }
+            Arm::Raw => return Err(io::Error::other("no such async arm")),
         }
         while let Some(done) = tasks.join_next().await {
             done.map_err(io::Error::other)??;
