@@ -16,7 +16,7 @@ use crate::error::{
 };
 use crate::object::ObjectKind;
 use crate::object::name::file_name_for;
-use crate::sys::npipe_table::{self as table, CONNECTED, FREE, LISTENING, MAX_SLOTS, Table};
+use crate::sys::npipe_table::{self as table, CONNECTED, FATES, FREE, LISTENING, MAX_SLOTS, Table};
 use crate::sys::{self, socket};
 
 /// What a client end knows about the instance it is connected to.
@@ -24,18 +24,25 @@ pub(crate) struct ClientLink {
     table: Arc<Table>,
     slot: usize,
     session: u32,
-    /// The server's (process id, user id).
-    pub(crate) server: (u32, u32),
+    /// The server's (process id, user id), asked of the socket when first wanted.
+    server: std::sync::OnceLock<(u32, u32)>,
 }
 
 impl ClientLink {
     /// Whether the server ended this connection with `DisconnectNamedPipe`.
     pub(crate) fn disconnected(&self) -> bool {
-        self.table
-            .slot(self.slot)
-            .disconnected
+        self.table.slot(self.slot).disconnected[self.session as usize % FATES]
             .load(Ordering::Acquire)
             == self.session
+    }
+
+    /// The server's (process id, user id).
+    pub(crate) fn server(&self, sock: BorrowedFd<'_>) -> io::Result<(u32, u32)> {
+        if let Some(s) = self.server.get() {
+            return Ok(*s);
+        }
+        let s = socket::peer_cred(sock)?;
+        Ok(*self.server.get_or_init(|| s))
     }
 
     pub(crate) fn sizes(&self) -> (u32, u32) {
@@ -149,12 +156,11 @@ fn claim(t: &Arc<Table>, read: bool, write: bool) -> io::Result<Option<PipeEnd>>
             }
         };
         socket::set_buffer_sizes(sock.as_fd(), s.in_size.load(Ordering::Relaxed) as usize, 0);
-        let server = socket::peer_cred(sock.as_fd()).unwrap_or((0, 0));
         let link = ClientLink {
             table: t.clone(),
             slot: i,
             session,
-            server,
+            server: std::sync::OnceLock::new(),
         };
         return Ok(Some(PipeEnd::new(
             sock,
@@ -213,9 +219,17 @@ pub fn wait_named_pipe(name: &str, timeout: WaitTimeout) -> io::Result<()> {
         ),
         WaitTimeout::After(d) => Some(Instant::now() + d),
     };
+    p.waiters.fetch_add(1, Ordering::SeqCst);
+    let result = wait_listening(&t, fd.as_fd(), deadline);
+    p.waiters.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
+fn wait_listening(t: &Table, fd: BorrowedFd<'_>, deadline: Option<Instant>) -> io::Result<()> {
+    let p = t.params();
     loop {
-        let seen = p.listen_gen.load(Ordering::Acquire);
-        if any_listening(&t, fd.as_fd()) {
+        let seen = p.listen_gen.load(Ordering::SeqCst);
+        if any_listening(t, fd) {
             return Ok(());
         }
         let watch = [sys::futex::Watch {
@@ -224,7 +238,7 @@ pub fn wait_named_pipe(name: &str, timeout: WaitTimeout) -> io::Result<()> {
             private: false,
         }];
         if !sys::futex::wait_many(&watch, deadline)? {
-            return if any_listening(&t, fd.as_fd()) {
+            return if any_listening(t, fd) {
                 Ok(())
             } else {
                 Err(win32(ERROR_SEM_TIMEOUT))

@@ -29,16 +29,42 @@ pub(crate) enum Role {
     Bare { server: bool, inode: u64 },
 }
 
+/// How many bytes a message-pipe reader takes from the socket at once: a header and a small
+/// message in one system call. Bytes read past the current message wait here for the next read.
+const AHEAD: usize = 8192;
+
 /// The reader's place in the message stream.
 #[derive(Default)]
 pub(crate) struct Rx {
-    /// A header being read (rare: only when a header arrives in pieces).
-    hdr: [u8; HEADER],
-    hdr_have: usize,
+    /// Stream bytes already taken from the socket and not yet delivered: `ahead[at..]`.
+    ahead: Vec<u8>,
+    at: usize,
     /// Inside a message whose header was read...
     in_msg: bool,
     /// ...with this many of its bytes still unread.
     left: u64,
+}
+
+impl Rx {
+    fn buffered(&self) -> &[u8] {
+        &self.ahead[self.at..]
+    }
+
+    /// Moves up to `dst.len()` bytes of the current message from the read-ahead into `dst`.
+    fn take(&mut self, dst: &mut [u8]) -> usize {
+        let n = dst
+            .len()
+            .min(self.buffered().len())
+            .min(self.left.min(usize::MAX as u64) as usize);
+        dst[..n].copy_from_slice(&self.ahead[self.at..self.at + n]);
+        self.at += n;
+        self.left -= n as u64;
+        if self.at == self.ahead.len() {
+            self.ahead.clear();
+            self.at = 0;
+        }
+        n
+    }
 }
 
 /// One end of a connection. Owns the handle's descriptor unless a [`Handle`](crate::Handle)
@@ -241,21 +267,35 @@ impl PipeEnd {
         }
     }
 
-    /// Reads a header into `rx`. `Ok(false)`: nothing there yet (only with `Wait::Never`).
+    /// Reads a header (taking what else the socket has, up to [`AHEAD`] bytes, into the
+    /// read-ahead). `Ok(false)`: nothing there yet (only with `Wait::Never`).
     fn read_header(&self, rx: &mut Rx, wait: Wait) -> io::Result<bool> {
-        while rx.hdr_have < HEADER {
-            let have = rx.hdr_have;
-            match socket::recv(self.fd(), &mut rx.hdr[have..], false, true, wait)? {
-                None => return Ok(false),
-                Some(0) => {
-                    rx.hdr_have = 0;
-                    return Err(self.eof());
+        while rx.buffered().len() < HEADER {
+            if rx.at > 0 {
+                rx.ahead.drain(..rx.at);
+                rx.at = 0;
+            }
+            let have = rx.ahead.len();
+            rx.ahead.resize(AHEAD, 0);
+            let got = socket::recv(self.fd(), &mut rx.ahead[have..], false, false, wait);
+            match got {
+                Ok(Some(n)) if n > 0 => rx.ahead.truncate(have + n),
+                other => {
+                    rx.ahead.truncate(have);
+                    match other? {
+                        None => return Ok(false),
+                        // The peer is gone (a header cut short by a dying writer is lost).
+                        _ => {
+                            rx.ahead.clear();
+                            return Err(self.eof());
+                        }
+                    }
                 }
-                Some(n) => rx.hdr_have += n,
             }
         }
-        rx.hdr_have = 0;
-        let len = frame::decode(&rx.hdr).ok_or_else(|| win32(ERROR_BAD_PIPE))?;
+        let header: [u8; HEADER] = rx.buffered()[..HEADER].try_into().expect("8 bytes");
+        let len = frame::decode(&header).ok_or_else(|| win32(ERROR_BAD_PIPE))?;
+        rx.at += HEADER;
         rx.in_msg = true;
         rx.left = u64::from(len);
         Ok(true)
@@ -273,6 +313,7 @@ impl PipeEnd {
             return Ok(None);
         }
         let target = (*progress as u64 + rx.left).min(buf.len() as u64) as usize;
+        *progress += rx.take(&mut buf[*progress..target]);
         while *progress < target {
             let all = rest == Wait::Block;
             match socket::recv(self.fd(), &mut buf[*progress..target], false, all, rest)? {
@@ -323,6 +364,14 @@ impl PipeEnd {
             }
             let take = (rx.left.min((buf.len() - *progress) as u64)) as usize;
             let end = *progress + take;
+            let from_ahead = rx.take(&mut buf[*progress..end]);
+            if from_ahead > 0 {
+                *progress += from_ahead;
+                if rx.left == 0 {
+                    rx.in_msg = false;
+                }
+                continue;
+            }
             match socket::recv(self.fd(), &mut buf[*progress..end], false, false, wait)? {
                 None if *progress > 0 => break,
                 None => return Ok(None),
@@ -400,13 +449,13 @@ impl PipeEnd {
         self.gate()?;
         let fd = self.fd();
         let queued = socket::queued_in(fd)?;
-        // A read blocked in another thread holds the reader's place; it waits for a header,
-        // so the stream starts at a message boundary.
-        let head_left = match self.rx.try_lock() {
-            Ok(rx) if rx.in_msg => Some(rx.left),
-            _ => None,
+        // A read blocked in another thread holds the reader's place; it waits for more of the
+        // stream, so what it holds is at most a piece of a header.
+        let (head_left, ahead) = match self.rx.try_lock() {
+            Ok(rx) => (rx.in_msg.then_some(rx.left), rx.buffered().to_vec()),
+            _ => (None, Vec::new()),
         };
-        if queued == 0 && head_left.is_none_or(|l| l == 0) {
+        if queued == 0 && ahead.is_empty() && head_left.is_none_or(|l| l == 0) {
             if socket::peer_closed(fd) {
                 return Err(self.eof());
             }
@@ -420,9 +469,11 @@ impl PipeEnd {
                 left_in_message: 0,
             });
         }
-        let mut copy = vec![0u8; queued];
-        let got = socket::recv(fd, &mut copy, true, false, Wait::Never)?.unwrap_or(0);
-        copy.truncate(got);
+        let mut copy = ahead;
+        let from = copy.len();
+        copy.resize(from + queued, 0);
+        let got = socket::recv(fd, &mut copy[from..], true, false, Wait::Never)?.unwrap_or(0);
+        copy.truncate(from + got);
         let (present, first_len, total) =
             frame::survey(&copy, head_left).ok_or_else(|| win32(ERROR_BAD_PIPE))?;
         let start = if head_left.is_some() { 0 } else { HEADER };
@@ -461,7 +512,10 @@ impl PipeEnd {
             return Err(win32(ERROR_BAD_PIPE));
         }
         self.gate()?;
-        let unread = lock(&self.rx).in_msg || socket::queued_in(self.fd())? > 0;
+        let unread = {
+            let rx = lock(&self.rx);
+            rx.in_msg || !rx.buffered().is_empty()
+        } || socket::queued_in(self.fd())? > 0;
         if unread {
             return Err(win32(ERROR_PIPE_BUSY));
         }
@@ -487,7 +541,7 @@ impl PipeEnd {
     pub(crate) fn peer(&self) -> io::Result<(u32, u32)> {
         match &self.role {
             Role::Server(inst) => inst.client().ok_or_else(|| win32(ERROR_PIPE_NOT_CONNECTED)),
-            Role::Client(c) => Ok(c.server),
+            Role::Client(c) => c.server(self.fd()),
             Role::Bare { .. } => socket::peer_cred(self.fd()),
         }
     }

@@ -148,9 +148,12 @@ impl Instance {
 
     /// Tells `WaitNamedPipe` sleepers that an instance listens.
     fn announce(&self) {
-        let gen_word = &self.table.params().listen_gen;
-        gen_word.fetch_add(1, Ordering::AcqRel);
-        sys::futex::wake_all(gen_word);
+        let p = self.table.params();
+        p.listen_gen.fetch_add(1, Ordering::SeqCst);
+        // Pairs with WaitNamedPipe, which counts itself in before it looks at the slots.
+        if p.waiters.load(Ordering::SeqCst) > 0 {
+            sys::futex::wake_all(&p.listen_gen);
+        }
     }
 
     pub(crate) fn is_connected(&self) -> bool {
@@ -289,8 +292,8 @@ impl Instance {
         if was == DISCONNECTED {
             return Err(win32(ERROR_PIPE_NOT_CONNECTED));
         }
-        slot.disconnected
-            .store(slot.session.load(Ordering::Acquire), Ordering::Release);
+        let session = slot.session.load(Ordering::Acquire);
+        slot.disconnected[session as usize % table::FATES].store(session, Ordering::Release);
         slot.state.store(DISCONNECTED, Ordering::Release);
         self.state.store(DISCONNECTED, Ordering::Release);
         if was == LISTENING {

@@ -27,7 +27,9 @@ use crate::error::{ERROR_INVALID_HANDLE, from_os, win32};
 
 /// The most instances one name can have (`PIPE_UNLIMITED_INSTANCES` stops here).
 pub(crate) const MAX_SLOTS: usize = 4096;
-const SLOT_SIZE: usize = 32;
+const SLOT_SIZE: usize = 128;
+/// How many of a slot's recent sessions remember being ended by `DisconnectNamedPipe`.
+pub(crate) const FATES: usize = 16;
 /// The file's size: the header page and the slots (a sparse file: untouched slot pages cost
 /// nothing).
 pub(crate) const TABLE_LEN: u64 = HEADER_LEN + (MAX_SLOTS * SLOT_SIZE) as u64;
@@ -63,6 +65,8 @@ pub(crate) struct Params {
     pub(crate) closed: AtomicU32,
     /// A random identity of this table, part of every instance's socket name.
     pub(crate) id: AtomicU64,
+    /// Threads sleeping in `WaitNamedPipe` (a server wakes them only if there are some).
+    pub(crate) waiters: AtomicU32,
 }
 
 /// One instance's shared state.
@@ -71,8 +75,10 @@ pub(crate) struct Slot {
     pub(crate) state: AtomicU32,
     /// Counts the clients this slot has had; a client remembers the one it is.
     pub(crate) session: AtomicU32,
-    /// The last session the server ended with `DisconnectNamedPipe`.
-    pub(crate) disconnected: AtomicU32,
+    /// Sessions the server ended with `DisconnectNamedPipe`: session `s` is recorded at
+    /// `s % FATES`, so a client learns how its connection ended even after the instance has
+    /// served (and disconnected) a few more clients.
+    pub(crate) disconnected: [AtomicU32; FATES],
     /// Bit 0: message-type pipe.
     pub(crate) flags: AtomicU32,
     /// The server process.
@@ -82,6 +88,8 @@ pub(crate) struct Slot {
     pub(crate) in_size: AtomicU32,
     _pad: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<Slot>() <= SLOT_SIZE);
 
 /// A pipe name's table, mapped shared.
 pub(crate) struct Table {

@@ -51,7 +51,7 @@ pub(crate) fn connect(name: &[u8]) -> io::Result<Option<OwnedFd>> {
         Err(Errno::CONNREFUSED) | Err(Errno::NOENT) => return Ok(None),
         Err(e) => return Err(from_os(e)),
     }
-    set_nonblocking(fd.as_fd(), false)?;
+    rustix::io::ioctl_fionbio(&fd, false).map_err(from_os)?;
     Ok(Some(fd))
 }
 
@@ -65,13 +65,6 @@ pub(crate) fn accept(listener: BorrowedFd<'_>) -> io::Result<Option<OwnedFd>> {
             Err(e) => return Err(from_os(e)),
         }
     }
-}
-
-/// Sets or clears `O_NONBLOCK` (a no-wait pipe end, or our own polling).
-pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, on: bool) -> io::Result<()> {
-    let mut flags = rustix::fs::fcntl_getfl(fd).map_err(from_os)?;
-    flags.set(rustix::fs::OFlags::NONBLOCK, on);
-    rustix::fs::fcntl_setfl(fd, flags).map_err(from_os)
 }
 
 /// Makes the descriptor number `target` refer to `src`'s socket, keeping `target`'s
