@@ -6,11 +6,12 @@
 //! client is connected and to the accepted connection while one is (`dup3` swaps what the
 //! descriptor refers to, so the handle value never changes).
 
+use std::collections::HashMap;
 use std::io;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use super::end::{PipeEnd, Role};
 use super::options::{ServerOptions, UNLIMITED_INSTANCES};
@@ -26,12 +27,82 @@ use crate::sys::npipe_table::{
 };
 use crate::sys::{self, socket};
 
+/// This process's hold on a pipe name: one open description of the name's file, shared by all
+/// the instances this process has of the name. Its shared `flock` keeps the name alive; each
+/// instance's slot is an OFD lock on its own byte of it. The last instance takes the hold (and,
+/// if no other process has one, the name) with it.
+pub(crate) struct NameHold {
+    fd: ManuallyDrop<OwnedFd>,
+    stat: rustix::fs::Stat,
+    full_name: String,
+    pub(crate) table: Arc<Table>,
+}
+
+impl Drop for NameHold {
+    fn drop(&mut self) {
+        // SAFETY: taken exactly once, here.
+        let fd = unsafe { ManuallyDrop::take(&mut self.fd) };
+        sys::named::close(fd, &self.stat, &self.full_name);
+    }
+}
+
+type Holds = HashMap<String, Weak<NameHold>>;
+static HOLDS: Mutex<Option<Holds>> = Mutex::new(None);
+
+impl NameHold {
+    /// This process's hold on `name`, creating the name (with these parameters) if needed.
+    fn get(name: &PipeName, opts: &ServerOptions) -> io::Result<Arc<NameHold>> {
+        let mut holds = lock(&HOLDS);
+        let holds = holds.get_or_insert_with(HashMap::new);
+        if let Some(h) = holds.get(name.name()).and_then(Weak::upgrade) {
+            return Ok(h);
+        }
+        let dir = sys::named::namespace_dir(None)?;
+        let full_name = format!(r"\\.\pipe\{}", name.name());
+        let access = opts.access.bits();
+        let (fd, created) = sys::named::create_or_open(
+            dir.as_fd(),
+            &file_name_for(name.name()),
+            ObjectKind::NamedPipe,
+            &full_name,
+            &mut |fd| table::init(fd, access, opts.max_instances, opts.timeout_ms()),
+        )?;
+        let stat = rustix::fs::fstat(&fd).map_err(crate::error::from_os)?;
+        let checked = (|| {
+            if !created && sys::named::kind_of_file(fd.as_fd())? != Some(ObjectKind::NamedPipe) {
+                return Err(win32(ERROR_ACCESS_DENIED));
+            }
+            let table = table::get(fd.as_fd())?;
+            if !table.is_valid() {
+                return Err(win32(ERROR_INVALID_HANDLE));
+            }
+            Ok(table)
+        })();
+        let table = match checked {
+            Ok(t) => t,
+            Err(e) => {
+                sys::named::close(fd, &stat, &full_name);
+                return Err(e);
+            }
+        };
+        if holds.len() > 64 {
+            holds.retain(|_, w| w.strong_count() > 0);
+        }
+        let hold = Arc::new(NameHold {
+            fd: ManuallyDrop::new(fd),
+            stat,
+            full_name,
+            table,
+        });
+        holds.insert(name.name().to_owned(), Arc::downgrade(&hold));
+        Ok(hold)
+    }
+}
+
 /// One instance of a pipe, as its creating process sees it.
 pub(crate) struct Instance {
     pub(crate) table: Arc<Table>,
-    name_fd: ManuallyDrop<OwnedFd>,
-    stat: rustix::fs::Stat,
-    full_name: String,
+    hold: Arc<NameHold>,
     pub(crate) slot: usize,
     listener: OwnedFd,
     state: std::sync::atomic::AtomicU32,
@@ -50,69 +121,39 @@ impl Instance {
     /// Makes a new instance of `opts.name`; returns it and its handle descriptor.
     fn create(opts: &ServerOptions) -> io::Result<(Instance, OwnedFd)> {
         let name = PipeName::parse(&opts.name)?;
-        let dir = sys::named::namespace_dir(None)?;
-        let full = format!(r"\\.\pipe\{}", name.name());
-        let access = opts.access.bits();
-        let (fd, created) = sys::named::create_or_open(
-            dir.as_fd(),
-            &file_name_for(name.name()),
-            ObjectKind::NamedPipe,
-            &full,
-            &mut |fd| table::init(fd, access, opts.max_instances, opts.timeout_ms()),
-        )?;
-        let stat = rustix::fs::fstat(&fd).map_err(crate::error::from_os)?;
-        let result = Self::place(opts, &fd, created, access);
-        match result {
-            Ok((table, slot, listener)) => {
-                let handle =
-                    rustix::io::fcntl_dupfd_cloexec(&listener, 0).map_err(crate::error::from_os);
-                let inst = Instance {
-                    table,
-                    name_fd: ManuallyDrop::new(fd),
-                    stat,
-                    full_name: full,
-                    slot,
-                    listener,
-                    state: LISTENING.into(),
-                    op: Mutex::new(()),
-                    client: Mutex::new(None),
-                    allow_other_users: opts.allow_other_users,
-                    out_size: opts.out_buffer,
-                    in_size: opts.in_buffer,
-                };
-                let handle = handle?;
-                if opts.inheritable {
-                    sys::handle::set_inheritable(handle.as_fd(), true)?;
-                }
-                inst.announce();
-                Ok((inst, handle))
-            }
-            Err(e) => {
-                sys::named::close(fd, &stat, &full);
-                Err(e)
-            }
+        let hold = NameHold::get(&name, opts)?;
+        let (slot, listener) = Self::place(opts, &hold)?;
+        let inst = Instance {
+            table: hold.table.clone(),
+            hold,
+            slot,
+            listener,
+            state: LISTENING.into(),
+            op: Mutex::new(()),
+            client: Mutex::new(None),
+            allow_other_users: opts.allow_other_users,
+            out_size: opts.out_buffer,
+            in_size: opts.in_buffer,
+        };
+        // From here on, dropping `inst` gives the slot back.
+        let handle =
+            rustix::io::fcntl_dupfd_cloexec(&inst.listener, 0).map_err(crate::error::from_os)?;
+        if opts.inheritable {
+            sys::handle::set_inheritable(handle.as_fd(), true)?;
         }
+        inst.announce();
+        Ok((inst, handle))
     }
 
     /// Checks the name's rules and takes a free slot, under the table lock.
-    fn place(
-        opts: &ServerOptions,
-        fd: &OwnedFd,
-        created: bool,
-        access: u32,
-    ) -> io::Result<(Arc<Table>, usize, OwnedFd)> {
-        if !created && sys::named::kind_of_file(fd.as_fd())? != Some(ObjectKind::NamedPipe) {
-            return Err(win32(ERROR_ACCESS_DENIED));
-        }
-        let table = table::get(fd.as_fd())?;
-        if !table.is_valid() {
-            return Err(win32(ERROR_INVALID_HANDLE));
-        }
-        let _locked = table::lock_table(fd.as_fd())?;
+    fn place(opts: &ServerOptions, hold: &NameHold) -> io::Result<(usize, OwnedFd)> {
+        let fd = hold.fd.as_fd();
+        let table = &hold.table;
+        let _locked = table::lock_table(fd)?;
         let p = table.params();
         let live = p.instances.load(Ordering::Acquire);
-        if (opts.first_instance && !created && live > 0)
-            || p.access.load(Ordering::Relaxed) != access
+        if (opts.first_instance && live > 0)
+            || p.access.load(Ordering::Relaxed) != opts.access.bits()
         {
             return Err(win32(ERROR_ACCESS_DENIED));
         }
@@ -120,17 +161,18 @@ impl Instance {
             UNLIMITED_INSTANCES => MAX_SLOTS as u32,
             n => n,
         };
-        if live >= max && reclaim(&table, fd.as_fd()) >= max {
+        if live >= max && reclaim(table, fd)? >= max {
             return Err(win32(ERROR_PIPE_BUSY));
         }
         let id = p.id.load(Ordering::Relaxed);
         let message = opts.pipe_type == PipeMode::Message;
         for i in 0..MAX_SLOTS {
             let s = table.slot(i);
-            if s.state.load(Ordering::Acquire) != FREE || !table::hold_slot(fd.as_fd(), i)? {
+            if s.state.load(Ordering::Acquire) != FREE || !table::hold_slot(fd, i)? {
                 continue;
             }
             let Some(listener) = socket::listen(&table::socket_name(id, i, message))? else {
+                table::release_slot(fd, i);
                 continue;
             };
             s.flags.store(u32::from(message), Ordering::Relaxed);
@@ -141,7 +183,7 @@ impl Instance {
             p.instances.fetch_add(1, Ordering::AcqRel);
             p.high.fetch_max(i as u32 + 1, Ordering::AcqRel);
             p.closed.store(0, Ordering::Release);
-            return Ok((table.clone(), i, listener));
+            return Ok((i, listener));
         }
         Err(win32(ERROR_PIPE_BUSY))
     }
@@ -311,8 +353,10 @@ impl Instance {
 }
 
 /// Frees the slots of dead instances and returns the live count (the caller holds the table
-/// lock).
-fn reclaim(table: &Table, fd: BorrowedFd<'_>) -> u32 {
+/// lock through `fd`). Liveness is asked through a fresh description of the file: a lock query
+/// does not see locks held through the asking description itself.
+fn reclaim(table: &Table, fd: BorrowedFd<'_>) -> io::Result<u32> {
+    let fresh = sys::named::reopen_unlocked(fd)?;
     let p = table.params();
     let high = (p.high.load(Ordering::Acquire) as usize).min(MAX_SLOTS);
     let mut live = 0;
@@ -321,37 +365,36 @@ fn reclaim(table: &Table, fd: BorrowedFd<'_>) -> u32 {
         if s.state.load(Ordering::Acquire) == FREE {
             continue;
         }
-        if table::slot_alive(fd, i) {
+        if table::slot_alive(fresh.as_fd(), i) {
             live += 1;
         } else {
             s.state.store(FREE, Ordering::Release);
         }
     }
     p.instances.store(live, Ordering::Release);
-    live
+    Ok(live)
 }
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        {
-            let locked = table::lock_table(self.name_fd.as_fd());
-            let p = self.table.params();
-            self.table
-                .slot(self.slot)
-                .state
-                .store(FREE, Ordering::Release);
-            let before = p
-                .instances
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-                .unwrap_or(0);
-            if before <= 1 {
-                p.closed.store(1, Ordering::Release);
-            }
-            drop(locked);
+        let fd = self.hold.fd.as_fd();
+        let locked = table::lock_table(fd);
+        let p = self.table.params();
+        self.table
+            .slot(self.slot)
+            .state
+            .store(FREE, Ordering::Release);
+        table::release_slot(fd, self.slot);
+        let before = p
+            .instances
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .unwrap_or(0);
+        if before <= 1 {
+            p.closed.store(1, Ordering::Release);
         }
-        // SAFETY: taken exactly once, here.
-        let fd = unsafe { ManuallyDrop::take(&mut self.name_fd) };
-        sys::named::close(fd, &self.stat, &self.full_name);
+        drop(locked);
+        // The listener closes after this, and the hold (and maybe the name) with the last
+        // instance of the name in this process.
     }
 }
 

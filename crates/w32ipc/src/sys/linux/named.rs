@@ -274,6 +274,18 @@ pub(crate) fn reopen_locked(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(new)
 }
 
+/// A new description of the object file behind `fd`, holding no lock (for looking at the
+/// locks others hold).
+pub(crate) fn reopen_unlocked(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    let path = format!("/proc/self/fd/{}", super::handle::raw(fd));
+    rustix::fs::open(
+        path.as_str(),
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(from_os)
+}
+
 /// A fresh, unlinked object file with its header (also what an unnamed object is).
 pub(crate) fn create_unnamed(
     dir: BorrowedFd<'_>,

@@ -265,6 +265,11 @@ pub(crate) fn hold_slot(fd: BorrowedFd<'_>, i: usize) -> io::Result<bool> {
     ofd_lock(fd, SLOT_LOCK + i as i64, libc::F_WRLCK, false)
 }
 
+/// Gives slot `i` back (the instance ends; its process may keep other slots through `fd`).
+pub(crate) fn release_slot(fd: BorrowedFd<'_>, i: usize) {
+    let _ = ofd_lock(fd, SLOT_LOCK + i as i64, libc::F_UNLCK, false);
+}
+
 /// Whether a live instance holds slot `i` (seen through any description of the file).
 pub(crate) fn slot_alive(fd: BorrowedFd<'_>, i: usize) -> bool {
     // SAFETY: flock is plain data; zeroed is a valid value.
