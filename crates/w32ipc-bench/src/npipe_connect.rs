@@ -11,9 +11,9 @@
 //! (`ERROR_PIPE_BUSY`) waits for it to listen again (`WaitNamedPipe`) and opens again, as a
 //! Win32 client does. A socket client never waits: the kernel queues its connection. The run
 //! prints how many opens had to wait. A diagnostic row runs a w32ipc server that creates the
-//! next instance (CreateNamedPipe) as soon as it has answered, while the client still reads
-//! and closes, and closes the served instance instead of disconnecting it — the usual Win32
-//! multi-instance server — to show how much of the figure is waiting for the one instance.
+//! next instance (CreateNamedPipe) as soon as a client connected, before serving it, and closes
+//! the served instance instead of disconnecting it — the order of Microsoft's multithreaded
+//! server — to show how much of the figure is waiting for the one instance.
 //!
 //! Baseline: raw `connect(2)`/`accept(2)` on an abstract Unix socket. Subjects: w32ipc named
 //! pipe (message mode), interprocess local sockets, tokio `UnixListener` / `UnixStream`.
@@ -175,9 +175,11 @@ pub fn serve_child_fresh(base: &str, clients: u64) -> io::Result<()> {
     say("ready")?;
     for _ in 0..clients {
         instance.connect()?;
+        // The next instance listens before this client is served, as in Microsoft's
+        // multithreaded server: the next client never finds the pipe busy.
+        let next = options.create()?;
         let n = instance.read_msg(&mut buf)?.len;
         instance.write_msg(&buf[..n])?;
-        let next = options.create()?;
         // Until the client has closed (read_msg then fails with ERROR_BROKEN_PIPE).
         while instance.read_msg(&mut buf).is_ok_and(|got| got.len > 0) {}
         instance = next;

@@ -390,8 +390,9 @@ impl PipeEnd {
     }
 
     /// `WriteFile` without `OVERLAPPED`: all of `buf` (one message on a message-type pipe),
-    /// blocking while the peer's buffer is full. In no-wait mode a full buffer writes nothing
-    /// and returns 0.
+    /// blocking while the peer's buffer is full. In no-wait mode it never waits: a byte pipe
+    /// takes what fits (the count says how much), a message that does not fit is not written
+    /// (0).
     pub(crate) fn write(&self, buf: &[u8]) -> io::Result<usize> {
         if !self.can_write {
             return Err(win32(ERROR_ACCESS_DENIED));
@@ -401,17 +402,23 @@ impl PipeEnd {
         let sent = if self.message_type {
             let header = frame::encode(message_len(buf)?);
             let _one_writer = lock(&self.tx);
-            socket::send_all(self.fd(), &[&header, buf], nowait)
+            let how = if nowait {
+                socket::Send::AllOrNothing
+            } else {
+                socket::Send::All
+            };
+            socket::send_all(self.fd(), &[&header, buf], how).map(|n| n.saturating_sub(HEADER))
         } else if buf.is_empty() {
-            Ok(true)
+            Ok(0)
         } else {
-            socket::send_all(self.fd(), &[buf], nowait)
+            let how = if nowait {
+                socket::Send::WhatFits
+            } else {
+                socket::Send::All
+            };
+            socket::send_all(self.fd(), &[buf], how)
         };
-        match sent {
-            Ok(true) => Ok(buf.len()),
-            Ok(false) => Ok(0),
-            Err(e) => Err(self.write_failed(e)),
-        }
+        sent.map_err(|e| self.write_failed(e))
     }
 
     /// One attempt at a write that never blocks, resumable: `progress` counts the bytes already

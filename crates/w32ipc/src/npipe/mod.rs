@@ -159,10 +159,16 @@ macro_rules! end_methods {
             ///
             /// # Errors
             /// `ERROR_NO_DATA` when the peer closed; `ERROR_PIPE_NOT_CONNECTED` after a
-            /// disconnect.
+            /// disconnect. In no-wait mode, [`std::io::ErrorKind::WouldBlock`] when the message
+            /// does not fit now (nothing was written; Win32 reports success with 0 bytes) or,
+            /// on a byte pipe, when only part of it did (`io::Write::write` tells how much).
             #[doc(alias = "WriteFile")]
             pub fn write_msg(&self, buf: &[u8]) -> std::io::Result<()> {
-                self.end.write(buf).map(|_| ())
+                let n = self.end.write(buf)?;
+                if n < buf.len() {
+                    return Err(std::io::ErrorKind::WouldBlock.into());
+                }
+                Ok(())
             }
 
             /// Copies waiting bytes without removing them (`PeekNamedPipe`); never blocks.

@@ -447,6 +447,11 @@ impl PipeServer {
     /// the call (Win32 reports that as `ERROR_PIPE_CONNECTED`), even if it has closed again
     /// since (its data is still readable).
     ///
+    /// In no-wait mode it never waits, and — as Windows does — the first call after a
+    /// [`disconnect`](Self::disconnect) succeeds *without* a client, meaning "listening
+    /// again"; a polling loop should check [`client_process_id`](Self::client_process_id)
+    /// (or keep polling until `ERROR_PIPE_CONNECTED`-style success with a client).
+    ///
     /// # Errors
     /// `ERROR_PIPE_LISTENING` in no-wait mode when no client came; `ERROR_PIPE_CONNECTED` when
     /// the instance is already connected from an earlier call.

@@ -155,14 +155,35 @@ fn abstract_of(addr: rustix::net::SocketAddrAny) -> Option<Vec<u8>> {
     unix.abstract_name().map(<[u8]>::to_vec)
 }
 
-/// Sends all of `parts` as one stream of bytes, blocking while the peer's queue is full unless
-/// `nonblocking` (then `Ok(false)` if nothing could be sent). Once the first byte is in, the rest
-/// follows even in non-blocking mode, so a message is never cut.
+/// How much a send may wait.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Send {
+    /// Block until everything is sent.
+    All,
+    /// Send what fits now and return the count (a byte pipe in no-wait mode).
+    WhatFits,
+    /// Send everything if it looks like it fits now, else nothing (a message in no-wait mode).
+    /// The guess comes from the socket's free space; if it was wrong the rest is sent blocking,
+    /// since a message is never cut.
+    AllOrNothing,
+}
+
+/// Sends `parts` as one stream of bytes; returns how many were sent (see [`Send`]).
 ///
 /// # Errors
 /// `ERROR_NO_DATA` when the peer is gone.
-pub(crate) fn send_all(fd: BorrowedFd<'_>, parts: &[&[u8]], nonblocking: bool) -> io::Result<bool> {
+pub(crate) fn send_all(fd: BorrowedFd<'_>, parts: &[&[u8]], how: Send) -> io::Result<usize> {
     let total: usize = parts.iter().map(|p| p.len()).sum();
+    if how == Send::AllOrNothing {
+        let room = sockopt::socket_send_buffer_size(fd)
+            .map_err(from_os)?
+            .saturating_sub(queued_out(fd)?);
+        // Each queued piece also costs the kernel some bookkeeping: keep a margin.
+        if total + 1024 > room {
+            return Ok(0);
+        }
+    }
+    let nonblocking = how == Send::WhatFits;
     let mut sent = 0usize;
     while sent < total {
         let mut skip = sent;
@@ -187,7 +208,7 @@ pub(crate) fn send_all(fd: BorrowedFd<'_>, parts: &[&[u8]], nonblocking: bool) -
         ) {
             Ok(n) => sent += n,
             Err(Errno::INTR) => {}
-            Err(Errno::AGAIN) if sent == 0 && nonblocking => return Ok(false),
+            Err(Errno::AGAIN) if nonblocking => return Ok(sent),
             Err(Errno::AGAIN) => {
                 wait_writable(fd, None)?;
             }
@@ -198,7 +219,7 @@ pub(crate) fn send_all(fd: BorrowedFd<'_>, parts: &[&[u8]], nonblocking: bool) -
             Err(e) => return Err(from_os(e)),
         }
     }
-    Ok(true)
+    Ok(sent)
 }
 
 /// How a read waits.
