@@ -1,4 +1,4 @@
-//! `w32ipc ls`: the session's named objects.
+//! `w32ipc ls`: the session's named objects and named pipes.
 
 use std::io;
 
@@ -20,7 +20,12 @@ pub fn run(args: &Args) -> io::Result<()> {
         Namespace::Local
     };
     let objects = list_named(ns)?;
-    if objects.is_empty() {
+    let pipes = if args.global {
+        Vec::new()
+    } else {
+        w32ipc::npipe::list_pipes()?
+    };
+    if objects.is_empty() && pipes.is_empty() {
         println!("no named objects");
         return Ok(());
     }
@@ -33,6 +38,23 @@ pub fn run(args: &Args) -> io::Result<()> {
             o.size,
             holders.join(","),
             o.name
+        );
+    }
+    for p in pipes {
+        let servers: Vec<String> = p.servers.iter().map(u32::to_string).collect();
+        let max = if p.max_instances == w32ipc::npipe::UNLIMITED_INSTANCES {
+            "unlimited".to_owned()
+        } else {
+            p.max_instances.to_string()
+        };
+        println!(
+            "{:<10} {:>12}  {:<20} {} ({} instances of {max}, {} listening)",
+            "NamedPipe",
+            "-",
+            servers.join(","),
+            p.name,
+            p.instances,
+            p.listening
         );
     }
     Ok(())
