@@ -203,7 +203,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
 pub struct SideFigure(Rc<RefCell<Vec<f64>>>);
 
 impl SideFigure {
-    /// Records one trial's value (the warm-up trial's too: [`SideFigure::series`] drops it).
+    /// Records one trial's value (the warm-up trial's too: `SideFigure::series` drops it).
     pub fn record(&self, value: f64) {
         self.0.borrow_mut().push(value);
     }
@@ -244,7 +244,7 @@ pub fn quantile(sorted: &[u64], q: f64) -> u64 {
 }
 
 /// A child of a named-pipe trial and its standard output; killed if dropped before
-/// [`Peer::finish`]. A watchdog ends the benchmark if the trial outlives [`STUCK`].
+/// [`Peer::finish`]. A watchdog ends the benchmark if the trial outlives `STUCK`.
 pub struct Peer {
     child: Child,
     lines: BufReader<ChildStdout>,
