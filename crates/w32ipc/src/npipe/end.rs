@@ -36,9 +36,11 @@ const AHEAD: usize = 8192;
 /// The reader's place in the message stream.
 #[derive(Default)]
 pub(crate) struct Rx {
-    /// Stream bytes already taken from the socket and not yet delivered: `ahead[at..]`.
-    ahead: Vec<u8>,
+    /// Stream bytes already taken from the socket and not yet delivered: `ahead[at..end]`
+    /// (allocated on first use, never cleared byte by byte).
+    ahead: Option<Box<[u8; AHEAD]>>,
     at: usize,
+    end: usize,
     /// Inside a message whose header was read...
     in_msg: bool,
     /// ...with this many of its bytes still unread.
@@ -47,7 +49,16 @@ pub(crate) struct Rx {
 
 impl Rx {
     fn buffered(&self) -> &[u8] {
-        &self.ahead[self.at..]
+        match &self.ahead {
+            Some(a) => &a[self.at..self.end],
+            None => &[],
+        }
+    }
+
+    /// Forgets what was read ahead.
+    fn clear_ahead(&mut self) {
+        self.at = 0;
+        self.end = 0;
     }
 
     /// Moves up to `dst.len()` bytes of the current message from the read-ahead into `dst`.
@@ -56,12 +67,14 @@ impl Rx {
             .len()
             .min(self.buffered().len())
             .min(self.left.min(usize::MAX as u64) as usize);
-        dst[..n].copy_from_slice(&self.ahead[self.at..self.at + n]);
+        if n == 0 {
+            return 0;
+        }
+        dst[..n].copy_from_slice(&self.buffered()[..n]);
         self.at += n;
         self.left -= n as u64;
-        if self.at == self.ahead.len() {
-            self.ahead.clear();
-            self.at = 0;
+        if self.at == self.end {
+            self.clear_ahead();
         }
         n
     }
@@ -170,9 +183,22 @@ impl PipeEnd {
         Ok(())
     }
 
+    /// Whether bytes of the stream wait in the read-ahead (a reader must look there before it
+    /// waits for the socket).
+    pub(crate) fn has_buffered(&self) -> bool {
+        match self.rx.try_lock() {
+            Ok(rx) => !rx.buffered().is_empty(),
+            // Someone is reading: let the caller try (and queue behind them).
+            Err(_) => true,
+        }
+    }
+
     /// A new connection starts at a message boundary.
     pub(crate) fn reset_rx(&self) {
-        *lock(&self.rx) = Rx::default();
+        let mut rx = lock(&self.rx);
+        rx.clear_ahead();
+        rx.in_msg = false;
+        rx.left = 0;
     }
 
     pub(crate) fn set_nowait(&self, on: bool) {
@@ -271,25 +297,21 @@ impl PipeEnd {
     /// read-ahead). `Ok(false)`: nothing there yet (only with `Wait::Never`).
     fn read_header(&self, rx: &mut Rx, wait: Wait) -> io::Result<bool> {
         while rx.buffered().len() < HEADER {
-            if rx.at > 0 {
-                rx.ahead.drain(..rx.at);
-                rx.at = 0;
+            let (at, end) = (rx.at, rx.end);
+            let ahead = rx.ahead.get_or_insert_with(|| Box::new([0u8; AHEAD]));
+            if at > 0 {
+                ahead.copy_within(at..end, 0);
             }
-            let have = rx.ahead.len();
-            rx.ahead.resize(AHEAD, 0);
-            let got = socket::recv(self.fd(), &mut rx.ahead[have..], false, false, wait);
-            match got {
-                Ok(Some(n)) if n > 0 => rx.ahead.truncate(have + n),
-                other => {
-                    rx.ahead.truncate(have);
-                    match other? {
-                        None => return Ok(false),
-                        // The peer is gone (a header cut short by a dying writer is lost).
-                        _ => {
-                            rx.ahead.clear();
-                            return Err(self.eof());
-                        }
-                    }
+            let have = end - at;
+            rx.at = 0;
+            rx.end = have;
+            match socket::recv(self.fd(), &mut ahead[have..], false, false, wait)? {
+                Some(n) if n > 0 => rx.end += n,
+                None => return Ok(false),
+                // The peer is gone (a header cut short by a dying writer is lost).
+                _ => {
+                    rx.clear_ahead();
+                    return Err(self.eof());
                 }
             }
         }
@@ -320,7 +342,9 @@ impl PipeEnd {
                 None => return Ok(None),
                 Some(0) => {
                     // The writer died in the middle of a message: what came is lost with it.
-                    *rx = Rx::default();
+                    rx.clear_ahead();
+                    rx.in_msg = false;
+                    rx.left = 0;
                     return Err(self.eof());
                 }
                 Some(n) => {

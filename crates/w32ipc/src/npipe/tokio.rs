@@ -170,7 +170,7 @@ enum Io {
     },
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Dir {
     Read,
     Write,
@@ -247,8 +247,15 @@ impl Link {
         dir: Dir,
         mut attempt: impl FnMut() -> io::Result<Option<T>>,
     ) -> io::Result<T> {
-        if let Some(v) = attempt()? {
-            return Ok(v);
+        // A read with nothing read ahead goes by the reactor's readiness first: a blind
+        // attempt would mostly be a wasted system call.
+        if dir == Dir::Write || self.end.has_buffered() {
+            if let Some(v) = attempt()? {
+                return Ok(v);
+            }
+        } else {
+            // What a blind attempt would have said at once (not connected, disconnected).
+            self.end.gate()?;
         }
         let reg = self.registration(epoch)?;
         loop {
@@ -272,8 +279,12 @@ impl Link {
         dir: Dir,
         mut attempt: impl FnMut() -> io::Result<Option<T>>,
     ) -> Poll<io::Result<T>> {
-        if let Some(v) = attempt()? {
-            return Poll::Ready(Ok(v));
+        if dir == Dir::Write || self.end.has_buffered() {
+            if let Some(v) = attempt()? {
+                return Poll::Ready(Ok(v));
+            }
+        } else {
+            self.end.gate()?;
         }
         let reg = self.registration(epoch)?;
         loop {
