@@ -190,7 +190,7 @@ impl PipeHandle {
     /// in no-wait mode with no client.
     #[doc(alias = "ConnectNamedPipe")]
     pub fn connect(&self) -> io::Result<()> {
-        self.instance()?.connect(&self.0)
+        self.instance()?.connect(&self.0, true)
     }
 
     /// The first, non-blocking step of an overlapped `ConnectNamedPipe`: errors as

@@ -23,7 +23,7 @@ use crate::error::{
 use crate::object::ObjectKind;
 use crate::object::name::file_name_for;
 use crate::sys::npipe_table::{
-    self as table, CONNECTED, DISCONNECTED, FREE, LISTENING, MAX_SLOTS, Table,
+    self as table, CONNECTED, DISCONNECTED, FREE, LISTENING, MAX_SLOTS, RESERVED, Table,
 };
 use crate::sys::{self, socket};
 
@@ -36,6 +36,9 @@ pub(crate) struct NameHold {
     stat: rustix::fs::Stat,
     full_name: String,
     pub(crate) table: Arc<Table>,
+    /// Instances of this process are made one at a time: they share the description, so two
+    /// threads would both get a slot's lock and one would release the other's.
+    making: Mutex<()>,
 }
 
 impl Drop for NameHold {
@@ -93,6 +96,7 @@ impl NameHold {
             stat,
             full_name,
             table,
+            making: Mutex::new(()),
         });
         holds.insert(name.name().to_owned(), Arc::downgrade(&hold));
         Ok(hold)
@@ -109,6 +113,8 @@ pub(crate) struct Instance {
     op: Mutex<()>,
     client: Mutex<Option<(u32, u32)>>,
     allow_other_users: bool,
+    /// The user who made the instance: clients must be this user unless others are allowed.
+    owner_uid: u32,
     pub(crate) out_size: u32,
     pub(crate) in_size: u32,
 }
@@ -132,6 +138,7 @@ impl Instance {
             op: Mutex::new(()),
             client: Mutex::new(None),
             allow_other_users: opts.allow_other_users,
+            owner_uid: socket::own_uid(),
             out_size: opts.out_buffer,
             in_size: opts.in_buffer,
         };
@@ -149,10 +156,9 @@ impl Instance {
     fn place(opts: &ServerOptions, hold: &NameHold) -> io::Result<(usize, OwnedFd)> {
         let fd = hold.fd.as_fd();
         let table = &hold.table;
-        let _locked = table::lock_table(fd)?;
+        let _one_at_a_time = lock(&hold.making);
         let p = table.params();
-        let live = p.instances.load(Ordering::Acquire);
-        if (opts.first_instance && live > 0)
+        if (opts.first_instance && p.instances.load(Ordering::Acquire) > 0)
             || p.access.load(Ordering::Relaxed) != opts.access.bits()
         {
             return Err(win32(ERROR_ACCESS_DENIED));
@@ -161,30 +167,69 @@ impl Instance {
             UNLIMITED_INSTANCES => MAX_SLOTS as u32,
             n => n,
         };
-        if live >= max && reclaim(table, fd)? >= max {
-            return Err(win32(ERROR_PIPE_BUSY));
+        // Count the instance in first (a compare-and-swap against the name's cap); when the
+        // name looks full, dead instances may hold places: take them back once.
+        let mut reclaimed = false;
+        loop {
+            let n = p.instances.load(Ordering::Acquire);
+            if n >= max {
+                if reclaimed {
+                    return Err(win32(ERROR_PIPE_BUSY));
+                }
+                let _locked = table::lock_table(fd)?;
+                reclaim(table, fd)?;
+                reclaimed = true;
+                continue;
+            }
+            if p.instances
+                .compare_exchange(n, n + 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                break;
+            }
         }
+        let give_back = || {
+            let _ = p
+                .instances
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        };
         let id = p.id.load(Ordering::Relaxed);
         let message = opts.pipe_type == PipeMode::Message;
         for i in 0..MAX_SLOTS {
             let s = table.slot(i);
+            // The slot's lock first (a dead holder's is free), then the slot itself.
             if s.state.load(Ordering::Acquire) != FREE || !table::hold_slot(fd, i)? {
                 continue;
             }
-            let Some(listener) = socket::listen(&table::socket_name(id, i, message))? else {
+            if s.state
+                .compare_exchange(FREE, RESERVED, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
                 table::release_slot(fd, i);
                 continue;
+            }
+            let listener = match socket::listen(&table::socket_name(id, i, message)) {
+                Ok(Some(l)) => l,
+                other => {
+                    s.state.store(FREE, Ordering::Release);
+                    table::release_slot(fd, i);
+                    if let Err(e) = other {
+                        give_back();
+                        return Err(e);
+                    }
+                    continue;
+                }
             };
             s.flags.store(u32::from(message), Ordering::Relaxed);
             s.pid.store(std::process::id(), Ordering::Relaxed);
             s.out_size.store(opts.out_buffer, Ordering::Relaxed);
             s.in_size.store(opts.in_buffer, Ordering::Relaxed);
             s.state.store(LISTENING, Ordering::Release);
-            p.instances.fetch_add(1, Ordering::AcqRel);
             p.high.fetch_max(i as u32 + 1, Ordering::AcqRel);
             p.closed.store(0, Ordering::Release);
             return Ok((i, listener));
         }
+        give_back();
         Err(win32(ERROR_PIPE_BUSY))
     }
 
@@ -233,7 +278,7 @@ impl Instance {
     fn adopt_pending(&self, end: &PipeEnd) -> io::Result<bool> {
         while let Some(conn) = socket::accept(self.listener.as_fd())? {
             let (pid, uid) = socket::peer_cred(conn.as_fd())?;
-            if uid != socket::own_uid() && !self.allow_other_users {
+            if uid != self.owner_uid && !self.allow_other_users {
                 continue;
             }
             socket::set_buffer_sizes(conn.as_fd(), self.out_size as usize, 0);
@@ -269,6 +314,12 @@ impl Instance {
     /// the caller must wait for one; `Ok(true)` in no-wait mode on the first call after a
     /// disconnect (the instance is available again).
     pub(crate) fn connect_now(&self, end: &PipeEnd) -> io::Result<bool> {
+        self.connect_first(end, true)
+    }
+
+    /// [`connect_now`](Self::connect_now); `tell_gone: false` reports a client that came and
+    /// went as `ERROR_PIPE_CONNECTED` too (saves a system call when the caller does not care).
+    fn connect_first(&self, end: &PipeEnd, tell_gone: bool) -> io::Result<bool> {
         let _op = lock(&self.op);
         match self.state.load(Ordering::Acquire) {
             // In no-wait mode Windows tells a client that left from one still there.
@@ -290,7 +341,7 @@ impl Instance {
             _ => {}
         }
         if self.adopt_pending(end)? {
-            return Err(win32(if socket::peer_closed(end.fd()) {
+            return Err(win32(if tell_gone && socket::peer_closed(end.fd()) {
                 ERROR_NO_DATA
             } else {
                 ERROR_PIPE_CONNECTED
@@ -309,9 +360,10 @@ impl Instance {
         }
     }
 
-    /// `ConnectNamedPipe` without `OVERLAPPED`.
-    pub(crate) fn connect(&self, end: &PipeEnd) -> io::Result<()> {
-        if self.connect_now(end)? {
+    /// `ConnectNamedPipe` without `OVERLAPPED` (`tell_gone`: see
+    /// [`connect_first`](Self::connect_first)).
+    pub(crate) fn connect(&self, end: &PipeEnd, tell_gone: bool) -> io::Result<()> {
+        if self.connect_first(end, tell_gone)? {
             return Ok(());
         }
         if end.nowait() {
@@ -352,47 +404,64 @@ impl Instance {
     }
 }
 
-/// Frees the slots of dead instances and returns the live count (the caller holds the table
-/// lock through `fd`). Liveness is asked through a fresh description of the file: a lock query
-/// does not see locks held through the asking description itself.
-fn reclaim(table: &Table, fd: BorrowedFd<'_>) -> io::Result<u32> {
+/// Frees the slots of dead instances and takes them out of the count (the caller holds the
+/// table lock, so reclaims do not race each other). Liveness is asked through a fresh
+/// description of the file: a lock query does not see locks held through the asking
+/// description itself.
+///
+/// Every way out of a slot (this, and an instance's own drop) is a compare-and-swap to
+/// `FREE`, and only the winner takes the instance out of the count.
+fn reclaim(table: &Table, fd: BorrowedFd<'_>) -> io::Result<()> {
     let fresh = sys::named::reopen_unlocked(fd)?;
     let p = table.params();
     let high = (p.high.load(Ordering::Acquire) as usize).min(MAX_SLOTS);
-    let mut live = 0;
     for i in 0..high {
         let s = table.slot(i);
-        if s.state.load(Ordering::Acquire) == FREE {
+        let state = s.state.load(Ordering::Acquire);
+        if state == FREE || table::slot_alive(fresh.as_fd(), i) {
             continue;
         }
-        if table::slot_alive(fresh.as_fd(), i) {
-            live += 1;
-        } else {
-            s.state.store(FREE, Ordering::Release);
+        if s.state
+            .compare_exchange(state, FREE, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            let _ = p
+                .instances
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
         }
     }
-    p.instances.store(live, Ordering::Release);
-    Ok(live)
+    Ok(())
 }
 
 impl Drop for Instance {
     fn drop(&mut self) {
         let fd = self.hold.fd.as_fd();
-        let locked = table::lock_table(fd);
         let p = self.table.params();
-        self.table
-            .slot(self.slot)
-            .state
-            .store(FREE, Ordering::Release);
+        let slot = self.table.slot(self.slot);
+        // The lock goes first: a creator in this process (which shares our description, and
+        // so our lock) must not take the slot while it is still locked in our name.
         table::release_slot(fd, self.slot);
-        let before = p
-            .instances
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .unwrap_or(0);
-        if before <= 1 {
-            p.closed.store(1, Ordering::Release);
+        loop {
+            let state = slot.state.load(Ordering::Acquire);
+            if state == FREE {
+                // A reclaim took it (and the count) already.
+                break;
+            }
+            if slot
+                .state
+                .compare_exchange(state, FREE, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                let before = p
+                    .instances
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+                    .unwrap_or(0);
+                if before <= 1 {
+                    p.closed.store(1, Ordering::Release);
+                }
+                break;
+            }
         }
-        drop(locked);
         // The listener closes after this, and the hold (and maybe the name) with the last
         // instance of the name in this process.
     }
@@ -461,7 +530,7 @@ impl PipeServer {
         if inst.is_connected() {
             return Err(win32(ERROR_PIPE_CONNECTED));
         }
-        match inst.connect(&self.end) {
+        match inst.connect(&self.end, false) {
             Err(e)
                 if matches!(
                     crate::error::Win32ErrorExt::win32_code(&e),

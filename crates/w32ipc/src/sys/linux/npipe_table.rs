@@ -7,10 +7,11 @@
 //! connected to the instance's abstract socket) → DISCONNECTED → LISTENING … → FREE.
 //!
 //! Crash safety rests on the kernel, as for every named object: each server instance holds its
-//! own open description of the file, with the shared `flock` that keeps the name alive (see
-//! `named.rs`) and an OFD lock on one byte standing for its slot. A slot whose byte nobody has
-//! locked belongs to a dead instance and is taken back. Changes to the instance count happen
-//! under an OFD lock on another byte, which the kernel also drops when its holder dies.
+//! open description of the file (one per process and name), with the shared `flock` that keeps
+//! the name alive (see `named.rs`) and an OFD lock on one byte standing for its slot. A slot
+//! whose byte nobody has locked belongs to a dead instance and is taken back. The instance
+//! count is changed by compare-and-swap; taking back dead slots happens under an OFD lock on
+//! another byte, which the kernel also drops when its holder dies.
 
 use std::collections::HashMap;
 use std::io;
@@ -44,6 +45,8 @@ pub(crate) const FREE: u32 = 0;
 pub(crate) const LISTENING: u32 = 1;
 pub(crate) const CONNECTED: u32 = 2;
 pub(crate) const DISCONNECTED: u32 = 3;
+/// Taken by an instance being made (its listener is not bound yet).
+pub(crate) const RESERVED: u32 = 4;
 
 /// The pipe's parameters and counters, at `STATE_OFFSET` in the header page.
 #[repr(C)]
@@ -286,8 +289,7 @@ pub(crate) fn slot_alive(fd: BorrowedFd<'_>, i: usize) -> bool {
 /// The abstract socket name of slot `i` of the table with identity `id`.
 pub(crate) fn socket_name(id: u64, slot: usize, message: bool) -> Vec<u8> {
     format!(
-        "w32ipc/np/{}/{id:016x}/{slot}/{}",
-        super::socket::own_uid(),
+        "w32ipc/np/{id:016x}/{slot}/{}",
         if message { 'm' } else { 'b' }
     )
     .into_bytes()
@@ -297,7 +299,6 @@ pub(crate) fn socket_name(id: u64, slot: usize, message: bool) -> Vec<u8> {
 pub(crate) fn parse_socket_name(name: &[u8]) -> Option<(u64, usize, bool)> {
     let s = std::str::from_utf8(name).ok()?;
     let mut parts = s.strip_prefix("w32ipc/np/")?.split('/');
-    let _uid = parts.next()?;
     let id = u64::from_str_radix(parts.next()?, 16).ok()?;
     let slot = parts.next()?.parse().ok()?;
     let message = parts.next()? == "m";
