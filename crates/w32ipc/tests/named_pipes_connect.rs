@@ -3,7 +3,7 @@
 //! `ConnectNamedPipe`, no-wait listening, and `DisconnectNamedPipe` (unread data dropped, the
 //! old client disconnected for good, the instance taking no client until the next connect).
 //!
-//! Expected results follow Windows as recorded under Wine (`tests/c/pending/README.md`), and
+//! Expected results follow Windows as recorded under Wine (`tests/c/README.md`), and
 //! Microsoft's documentation where Wine 8 differs. Every test runs under a watchdog, with
 //! unique names, one at a time.
 

@@ -3,7 +3,7 @@
 //! names nobody serves, and 255 connected instances of one name. (Connecting, waiting and
 //! disconnecting are in `named_pipes_connect.rs`.)
 //!
-//! Expected results follow Windows as recorded under Wine (`tests/c/pending/README.md`).
+//! Expected results follow Windows as recorded under Wine (`tests/c/README.md`).
 //! Every test runs under a watchdog, with unique names, one at a time.
 
 mod npipe_common;

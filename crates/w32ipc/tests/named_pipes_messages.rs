@@ -2,7 +2,7 @@
 //! short reads), byte read mode on a message pipe, `PeekNamedPipe`'s counts,
 //! `TransactNamedPipe`, `CallNamedPipe`, and `FlushFileBuffers` waiting for the reader.
 //!
-//! Expected results follow Windows as recorded under Wine (`tests/c/pending/README.md`,
+//! Expected results follow Windows as recorded under Wine (`tests/c/README.md`,
 //! `expected/npipe_message.txt`, `npipe_state.txt`, `npipe_process.txt`). Every test runs
 //! under a watchdog, with unique names, one at a time.
 
