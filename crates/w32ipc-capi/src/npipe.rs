@@ -563,6 +563,30 @@ fn handle_state(
     Ok(())
 }
 
+/// `GetNamedPipeHandleState` for both character sizes: the state, then an empty user name
+/// (a zero unit) in `name` when it has room for one.
+///
+/// # Safety
+/// `name` is NULL or valid for `size` units.
+unsafe fn handle_state_named<T: Default>(
+    h: HANDLE,
+    state: *mut DWORD,
+    instances: *mut DWORD,
+    max_collection: *mut DWORD,
+    collect_timeout: *mut DWORD,
+    name: *mut T,
+    size: DWORD,
+) -> BOOL {
+    boolean(|| {
+        handle_state(h, state, instances, max_collection, collect_timeout)?;
+        if !name.is_null() && size > 0 {
+            // SAFETY: a non-null buffer of at least one unit, per the caller.
+            unsafe { name.write(T::default()) };
+        }
+        Ok(())
+    })
+}
+
 /// `GetNamedPipeHandleStateA`: wait and read mode, and the name's instance count. The user
 /// name (`lpUserName`) is returned empty.
 #[unsafe(no_mangle)]
@@ -575,20 +599,18 @@ pub unsafe extern "C" fn GetNamedPipeHandleStateA(
     lpUserName: *mut c_char,
     nMaxUserNameSize: DWORD,
 ) -> BOOL {
-    boolean(|| {
-        handle_state(
+    // SAFETY: the caller's buffer holds nMaxUserNameSize units.
+    unsafe {
+        handle_state_named(
             hNamedPipe,
             lpState,
             lpCurInstances,
             lpMaxCollectionCount,
             lpCollectDataTimeout,
-        )?;
-        if !lpUserName.is_null() && nMaxUserNameSize > 0 {
-            // SAFETY: a non-null buffer of at least one unit.
-            unsafe { *lpUserName = 0 };
-        }
-        Ok(())
-    })
+            lpUserName,
+            nMaxUserNameSize,
+        )
+    }
 }
 
 /// `GetNamedPipeHandleStateW`: as [`GetNamedPipeHandleStateA`].
@@ -602,20 +624,18 @@ pub unsafe extern "C" fn GetNamedPipeHandleStateW(
     lpUserName: *mut WCHAR,
     nMaxUserNameSize: DWORD,
 ) -> BOOL {
-    boolean(|| {
-        handle_state(
+    // SAFETY: the caller's buffer holds nMaxUserNameSize units.
+    unsafe {
+        handle_state_named(
             hNamedPipe,
             lpState,
             lpCurInstances,
             lpMaxCollectionCount,
             lpCollectDataTimeout,
-        )?;
-        if !lpUserName.is_null() && nMaxUserNameSize > 0 {
-            // SAFETY: a non-null buffer of at least one unit.
-            unsafe { *lpUserName = 0 };
-        }
-        Ok(())
-    })
+            lpUserName,
+            nMaxUserNameSize,
+        )
+    }
 }
 
 /// `GetNamedPipeInfo`: `PIPE_SERVER_END`/`PIPE_CLIENT_END` with `PIPE_TYPE_MESSAGE`, the

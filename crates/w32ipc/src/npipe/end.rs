@@ -185,6 +185,7 @@ impl PipeEnd {
 
     /// Whether bytes of the stream wait in the read-ahead (a reader must look there before it
     /// waits for the socket).
+    #[cfg(feature = "tokio")]
     pub(crate) fn has_buffered(&self) -> bool {
         match self.rx.try_lock() {
             Ok(rx) => !rx.buffered().is_empty(),
