@@ -137,6 +137,14 @@ fn claim(t: &Arc<Table>, read: bool, write: bool) -> io::Result<Option<PipeEnd>>
         let session = s.session.fetch_add(1, Ordering::AcqRel).wrapping_add(1);
         let message = s.flags.load(Ordering::Relaxed) & 1 != 0;
         let sock = match socket::connect(&table::socket_name(id, i, message)) {
+            // The instance may have ended between our claim and our connect, its listener
+            // kept for a later instance: then the slot is no longer ours.
+            Ok(Some(_))
+                if s.state.load(Ordering::Acquire) != CONNECTED
+                    || s.session.load(Ordering::Acquire) != session =>
+            {
+                continue;
+            }
             Ok(Some(sock)) => sock,
             Ok(None) => {
                 // The instance died or is closing: its slot is free.

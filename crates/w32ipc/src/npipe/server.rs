@@ -37,9 +37,25 @@ pub(crate) struct NameHold {
     full_name: String,
     pub(crate) table: Arc<Table>,
     /// Instances of this process are made one at a time: they share the description, so two
-    /// threads would both get a slot's lock and one would release the other's.
-    making: Mutex<()>,
+    /// threads would both get a slot's lock and one would release the other's. The lock also
+    /// guards the listeners of ended instances, kept bound for the next instance (a listener
+    /// costs three system calls to make).
+    making: Mutex<Vec<Parked>>,
+    /// This process's id (for the slot's record).
+    pid: u32,
+    /// The user this process runs as, when it took the hold.
+    uid: u32,
 }
+
+/// A listener of an ended instance, still bound to its slot's name, with its slot free.
+struct Parked {
+    slot: usize,
+    message: bool,
+    listener: OwnedFd,
+}
+
+/// At most this many listeners wait for reuse per name.
+const PARKED_MAX: usize = 64;
 
 impl Drop for NameHold {
     fn drop(&mut self) {
@@ -96,7 +112,9 @@ impl NameHold {
             stat,
             full_name,
             table,
-            making: Mutex::new(()),
+            making: Mutex::new(Vec::new()),
+            pid: std::process::id(),
+            uid: socket::own_uid(),
         });
         holds.insert(name.name().to_owned(), Arc::downgrade(&hold));
         Ok(hold)
@@ -108,7 +126,8 @@ pub(crate) struct Instance {
     pub(crate) table: Arc<Table>,
     hold: Arc<NameHold>,
     pub(crate) slot: usize,
-    listener: OwnedFd,
+    listener: ManuallyDrop<OwnedFd>,
+    message: bool,
     state: std::sync::atomic::AtomicU32,
     op: Mutex<()>,
     client: Mutex<Option<(u32, u32)>>,
@@ -128,23 +147,25 @@ impl Instance {
     fn create(opts: &ServerOptions) -> io::Result<(Instance, OwnedFd)> {
         let name = PipeName::parse(&opts.name)?;
         let hold = NameHold::get(&name, opts)?;
+        let uid = hold.uid;
         let (slot, listener) = Self::place(opts, &hold)?;
         let inst = Instance {
             table: hold.table.clone(),
             hold,
             slot,
-            listener,
+            listener: ManuallyDrop::new(listener),
+            message: opts.pipe_type == PipeMode::Message,
             state: LISTENING.into(),
             op: Mutex::new(()),
             client: Mutex::new(None),
             allow_other_users: opts.allow_other_users,
-            owner_uid: socket::own_uid(),
+            owner_uid: uid,
             out_size: opts.out_buffer,
             in_size: opts.in_buffer,
         };
         // From here on, dropping `inst` gives the slot back.
         let handle =
-            rustix::io::fcntl_dupfd_cloexec(&inst.listener, 0).map_err(crate::error::from_os)?;
+            rustix::io::fcntl_dupfd_cloexec(&*inst.listener, 0).map_err(crate::error::from_os)?;
         if opts.inheritable {
             sys::handle::set_inheritable(handle.as_fd(), true)?;
         }
@@ -156,7 +177,7 @@ impl Instance {
     fn place(opts: &ServerOptions, hold: &NameHold) -> io::Result<(usize, OwnedFd)> {
         let fd = hold.fd.as_fd();
         let table = &hold.table;
-        let _one_at_a_time = lock(&hold.making);
+        let mut parked = lock(&hold.making);
         let p = table.params();
         if (opts.first_instance && p.instances.load(Ordering::Acquire) > 0)
             || p.access.load(Ordering::Relaxed) != opts.access.bits()
@@ -195,6 +216,33 @@ impl Instance {
         };
         let id = p.id.load(Ordering::Relaxed);
         let message = opts.pipe_type == PipeMode::Message;
+        let mark = |i: usize| {
+            let s = table.slot(i);
+            s.flags.store(u32::from(message), Ordering::Relaxed);
+            s.pid.store(hold.pid, Ordering::Relaxed);
+            s.out_size.store(opts.out_buffer, Ordering::Relaxed);
+            s.in_size.store(opts.in_buffer, Ordering::Relaxed);
+            s.state.store(LISTENING, Ordering::Release);
+            p.high.fetch_max(i as u32 + 1, Ordering::AcqRel);
+            p.closed.store(0, Ordering::Release);
+        };
+        // A listener an ended instance of this process left, if one fits.
+        while let Some(at) = parked.iter().position(|k| k.message == message) {
+            let k = parked.swap_remove(at);
+            let s = table.slot(k.slot);
+            if s.state.load(Ordering::Acquire) != FREE || !table::hold_slot(fd, k.slot)? {
+                continue;
+            }
+            if s.state
+                .compare_exchange(FREE, RESERVED, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                table::release_slot(fd, k.slot);
+                continue;
+            }
+            mark(k.slot);
+            return Ok((k.slot, k.listener));
+        }
         for i in 0..MAX_SLOTS {
             let s = table.slot(i);
             // The slot's lock first (a dead holder's is free), then the slot itself.
@@ -220,13 +268,7 @@ impl Instance {
                     continue;
                 }
             };
-            s.flags.store(u32::from(message), Ordering::Relaxed);
-            s.pid.store(std::process::id(), Ordering::Relaxed);
-            s.out_size.store(opts.out_buffer, Ordering::Relaxed);
-            s.in_size.store(opts.in_buffer, Ordering::Relaxed);
-            s.state.store(LISTENING, Ordering::Release);
-            p.high.fetch_max(i as u32 + 1, Ordering::AcqRel);
-            p.closed.store(0, Ordering::Release);
+            mark(i);
             return Ok((i, listener));
         }
         give_back();
@@ -441,6 +483,7 @@ impl Drop for Instance {
         // The lock goes first: a creator in this process (which shares our description, and
         // so our lock) must not take the slot while it is still locked in our name.
         table::release_slot(fd, self.slot);
+        let mut freed_by_us = false;
         loop {
             let state = slot.state.load(Ordering::Acquire);
             if state == FREE {
@@ -459,7 +502,24 @@ impl Drop for Instance {
                 if before <= 1 {
                     p.closed.store(1, Ordering::Release);
                 }
+                freed_by_us = true;
                 break;
+            }
+        }
+        // SAFETY: taken exactly once, here; the instance is gone after this.
+        let listener = unsafe { ManuallyDrop::take(&mut self.listener) };
+        let mut parked = lock(&self.hold.making);
+        // A client that claimed the slot just before it was freed may have connected: it is
+        // refused now (it sees the end of the stream), and one that connects after this sees
+        // the slot free and goes elsewhere (see `claim`).
+        if freed_by_us {
+            while let Ok(Some(_)) = socket::accept(listener.as_fd()) {}
+            if parked.len() < PARKED_MAX {
+                parked.push(Parked {
+                    slot: self.slot,
+                    message: self.message,
+                    listener,
+                });
             }
         }
         // The listener closes after this, and the hold (and maybe the name) with the last
