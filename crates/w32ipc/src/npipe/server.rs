@@ -511,9 +511,15 @@ impl Drop for Instance {
         let mut parked = lock(&self.hold.making);
         // A client that claimed the slot just before it was freed may have connected: it is
         // refused now (it sees the end of the stream), and one that connects after this sees
-        // the slot free and goes elsewhere (see `claim`).
+        // the slot free and goes elsewhere (see `claim`). A raw connection that bypassed the
+        // table may wait there; the next instance treats it as any raw connection (another
+        // user's is refused when accepted).
         if freed_by_us {
-            while let Ok(Some(_)) = socket::accept(listener.as_fd()) {}
+            // Only a listening slot can be claimed: after a client was taken (or sent away),
+            // nobody else can have come.
+            if self.state.load(Ordering::Acquire) == LISTENING {
+                while let Ok(Some(_)) = socket::accept(listener.as_fd()) {}
+            }
             if parked.len() < PARKED_MAX {
                 parked.push(Parked {
                     slot: self.slot,
