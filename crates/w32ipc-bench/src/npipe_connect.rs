@@ -1,19 +1,19 @@
 //! Named-pipe connect + first message between two processes, µs per connection.
 //!
-//! The child is the server: it listens (creates one pipe instance), says `ready`, and then for
-//! each client accepts it (ConnectNamedPipe), reads its 64-byte message, answers with 64
-//! bytes, waits until the client has closed, and lets it go (DisconnectNamedPipe) before
-//! taking the next one. The parent is the client: it connects (opens the pipe), sends 64
+//! The child is the server: it listens, says `ready`, and then for each client accepts it
+//! (ConnectNamedPipe), reads its 64-byte message, answers with 64 bytes, waits until the client
+//! has closed, and takes the next one. The parent is the client: it connects (opens the pipe), sends 64
 //! bytes, reads the answer and closes, [`WARMUP`] times untimed and then `--connects` times
 //! timed; the figure is the mean time of one timed connection.
 //!
-//! A w32ipc client that finds the one instance still busy with the previous client
-//! (`ERROR_PIPE_BUSY`) waits for it to listen again (`WaitNamedPipe`) and opens again, as a
-//! Win32 client does. A socket client never waits: the kernel queues its connection. The run
-//! prints how many opens had to wait. A diagnostic row runs a w32ipc server that creates the
-//! next instance (CreateNamedPipe) as soon as a client connected, before serving it, and closes
-//! the served instance instead of disconnecting it — the order of Microsoft's multithreaded
-//! server — to show how much of the figure is waiting for the one instance.
+//! The w32ipc server of the target row is the usual Win32 multi-instance server: it creates the
+//! next instance (CreateNamedPipe) as soon as a client has connected, before serving it (the
+//! order of Microsoft's multithreaded server), and closes the served instance — so, as with a
+//! socket's kernel queue, a client never waits for the server's turnaround. A diagnostic row
+//! runs a server with one instance (DisconnectNamedPipe, then ConnectNamedPipe): a client that
+//! comes too early finds it busy (`ERROR_PIPE_BUSY`), waits for it to listen again
+//! (`WaitNamedPipe`) and opens again, as a Win32 client does — the price of Win32's
+//! one-instance turnaround. The run prints how many opens had to wait.
 //!
 //! Baseline: raw `connect(2)`/`accept(2)` on an abstract Unix socket. Subjects: w32ipc named
 //! pipe (message mode), interprocess local sockets, tokio `UnixListener` / `UnixStream`.
@@ -55,8 +55,8 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
             trial(cx, Arm::Raw, Kind::Connect)
         }),
         subjects: vec![
-            Subject::new("w32ipc named pipe, one instance", || {
-                counted(&waits[0], || trial(cx, Arm::W32ipc, Kind::Connect))
+            Subject::new("w32ipc named pipe, next instance created per client", || {
+                counted(&waits[1], || trial(cx, Arm::W32ipc, Kind::ConnectFresh))
             }),
             Subject::new("interprocess local socket", || {
                 trial(cx, Arm::Interprocess, Kind::Connect)
@@ -66,8 +66,8 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
                 trial(cx, Arm::Tokio, Kind::Connect)
             })
             .peer(),
-            Subject::new("w32ipc, next instance created per client", || {
-                counted(&waits[1], || trial(cx, Arm::W32ipc, Kind::ConnectFresh))
+            Subject::new("w32ipc, one instance (disconnect, reconnect)", || {
+                counted(&waits[0], || trial(cx, Arm::W32ipc, Kind::Connect))
             })
             .diagnostic(),
         ],
