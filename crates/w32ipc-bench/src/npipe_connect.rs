@@ -55,9 +55,10 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
             trial(cx, Arm::Raw, Kind::Connect)
         }),
         subjects: vec![
-            Subject::new("w32ipc named pipe, next instance created per client", || {
-                counted(&waits[1], || trial(cx, Arm::W32ipc, Kind::ConnectFresh))
-            }),
+            Subject::new(
+                "w32ipc named pipe, next instance created per client",
+                || counted(&waits[1], || trial(cx, Arm::W32ipc, Kind::ConnectFresh)),
+            ),
             Subject::new("interprocess local socket", || {
                 trial(cx, Arm::Interprocess, Kind::Connect)
             })
