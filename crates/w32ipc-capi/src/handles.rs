@@ -81,6 +81,9 @@ pub extern "C" fn CloseHandle(hObject: HANDLE) -> BOOL {
         if is_protected(hObject) {
             return fail(ERROR_INVALID_HANDLE);
         }
+        // Closing a handle ends the overlapped operations pending on it (ERROR_OPERATION_ABORTED),
+        // as on Windows; they also hold the pipe end, which would otherwise outlive the handle.
+        crate::overlapped::cancel_all(hObject);
         // SAFETY: the program gives up this handle; it owns it.
         let h = unsafe { Handle::from_inherited(value(hObject))? };
         drop(h);

@@ -220,8 +220,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+static ENGINE: OnceLock<&'static Engine> = OnceLock::new();
+
 fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<&'static Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let e: &'static Engine = Box::leak(Box::new(Engine {
             ops: Mutex::new(HashMap::new()),
@@ -396,6 +397,14 @@ fn cancel(handle: HANDLE, matches: impl Fn(&Op) -> bool) -> usize {
     drop(ops);
     e.waker.wake();
     ids.len()
+}
+
+/// Cancels every pending operation on `handle` (it is being closed). Does nothing, and starts
+/// no I/O thread, when no overlapped operation was ever started.
+pub fn cancel_all(handle: HANDLE) {
+    if ENGINE.get().is_some() {
+        cancel(handle, |_| true);
+    }
 }
 
 /// `CancelIo`: cancels the calling thread's pending operations on the handle.
