@@ -70,7 +70,8 @@ pub unsafe extern "C" fn ReadFile(
 ) -> BOOL {
     // SAFETY: the out-pointer is NULL or valid, per Win32's contract.
     unsafe { put(lpNumberOfBytesRead, 0) };
-    if let Some(pipe) = named_pipe(hFile) {
+    let borrowed = borrow(hFile);
+    if let Some(pipe) = named_pipe(&borrowed) {
         if lpBuffer.is_null() && nNumberOfBytesToRead > 0 {
             SetLastError(ERROR_NOACCESS);
             return 0;
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn ReadFile(
         });
     }
     boolean(|| {
-        let h = borrow(hFile)?;
+        let h = borrowed?;
         if lpBuffer.is_null() && nNumberOfBytesToRead > 0 {
             return fail(ERROR_NOACCESS);
         }
@@ -141,7 +142,8 @@ pub unsafe extern "C" fn WriteFile(
 ) -> BOOL {
     // SAFETY: the out-pointer is NULL or valid, per Win32's contract.
     unsafe { put(lpNumberOfBytesWritten, 0) };
-    if let Some(pipe) = named_pipe(hFile)
+    let borrowed = borrow(hFile);
+    if let Some(pipe) = named_pipe(&borrowed)
         && pipe.is_overlapped()
         && !lpOverlapped.is_null()
     {
@@ -167,7 +169,7 @@ pub unsafe extern "C" fn WriteFile(
         };
     }
     boolean(|| {
-        let h = borrow(hFile)?;
+        let h = borrowed?;
         if lpBuffer.is_null() && nNumberOfBytesToWrite > 0 {
             return fail(ERROR_INVALID_USER_BUFFER);
         }
@@ -214,10 +216,9 @@ pub unsafe extern "C" fn PeekNamedPipe(
     })
 }
 
-/// The named-pipe end behind a handle, if it is one.
-fn named_pipe(h: HANDLE) -> Option<PipeHandle> {
-    let handle = borrow(h).ok()?;
-    PipeHandle::of(&handle)
+/// The named-pipe end behind a borrowed handle, if it is one.
+fn named_pipe(h: &std::io::Result<std::mem::ManuallyDrop<w32ipc::Handle>>) -> Option<PipeHandle> {
+    PipeHandle::of(h.as_ref().ok()?)
 }
 
 /// # Safety
@@ -244,7 +245,7 @@ unsafe fn start_ex(h: HANDLE, ov: *mut OVERLAPPED, work: Work, routine: Completi
         SetLastError(ERROR_INVALID_PARAMETER);
         return 0;
     }
-    let Some(pipe) = named_pipe(h) else {
+    let Some(pipe) = named_pipe(&borrow(h)) else {
         // Anonymous pipes and files cannot do asynchronous I/O here.
         SetLastError(ERROR_INVALID_PARAMETER);
         return 0;

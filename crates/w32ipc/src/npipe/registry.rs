@@ -72,9 +72,7 @@ pub(crate) fn lookup(fd: BorrowedFd<'_>) -> Option<Arc<PipeEnd>> {
     Some(end)
 }
 
+/// The inode of `fd` if it is a socket (one `fstat`).
 fn inode_of(fd: BorrowedFd<'_>) -> Option<u64> {
-    if !socket::is_socket(fd.as_fd()) {
-        return None;
-    }
-    rustix::fs::fstat(fd).ok().map(|st| st.st_ino)
+    socket::socket_inode(fd.as_fd())
 }

@@ -315,11 +315,11 @@ pub(crate) fn buffer_sizes(fd: BorrowedFd<'_>) -> io::Result<(usize, usize)> {
     ))
 }
 
-/// Whether `fd` is a socket (a named pipe end, a placeholder, or something else entirely).
-pub(crate) fn is_socket(fd: BorrowedFd<'_>) -> bool {
-    rustix::fs::fstat(fd).is_ok_and(|st| {
-        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket
-    })
+/// The inode of `fd` if it is a socket (a named pipe end, or something else entirely).
+pub(crate) fn socket_inode(fd: BorrowedFd<'_>) -> Option<u64> {
+    let st = rustix::fs::fstat(fd).ok()?;
+    (rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket)
+        .then_some(st.st_ino)
 }
 
 /// The raw number of a descriptor.
