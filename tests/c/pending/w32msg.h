@@ -55,6 +55,29 @@ static inline void m_lasterr(const char *label)
     SetLastError(e);
 }
 
+/* "label: TRUE" / "label: FALSE" for calls that do not set the last error (IsWindow), or whose
+ * error is not printed because Wine's differs from Windows'. */
+static inline BOOL m_tf(const char *label, BOOL ok)
+{
+    printf("%s: %s\n", label, ok ? "TRUE" : "FALSE");
+    return ok;
+}
+
+/* "label: V error=N NAME": a value and the last error (set it to 0 before the call). */
+static inline void m_val(const char *label, long long v)
+{
+    DWORD e = GetLastError();
+    printf("%s: %lld error=%u %s\n", label, v, (unsigned)e, m_errname(e));
+    SetLastError(e);
+}
+
+/* "label: ok" / "label: NULL", without the error (see m_tf). */
+static inline HWND m_hwnd_q(const char *label, HWND h)
+{
+    printf("%s: %s\n", label, h ? "ok" : "NULL");
+    return h;
+}
+
 /* A window-returning call: "label: ok" or "label: NULL error=N NAME". */
 static inline HWND m_hwnd(const char *label, HWND h)
 {
