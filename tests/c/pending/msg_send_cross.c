@@ -14,14 +14,15 @@
  *   again once the receiver is unblocked;
  * - WM_COPYDATA with COPYDATASTRUCT: dwData (an action code, 64 bits kept), 0 bytes with lpData NULL
  *   (the receiver sees cbData 0 and lpData NULL), 1 byte, 64 KiB, 1 MiB and 1 MiB + 1 (not more:
- *   Wine 8 fails just under 2 MiB); the receiver checks the
- *   sender's window in wParam, copies the block, answers its checksum; WM_COPYDATA through
- *   SendMessageTimeoutA too; by PostMessageA or SendNotifyMessageA → ERROR_MESSAGE_SYNC_ONLY (1159);
+ *   Wine 8 fails just under 2 MiB, see README); the receiver checks the sender's window in wParam,
+ *   copies the block, answers its checksum; WM_COPYDATA through SendMessageTimeoutA too; by
+ *   PostMessageA or SendNotifyMessageA → ERROR_MESSAGE_SYNC_ONLY (1159);
  * - a window the receiver destroyed: IsWindow FALSE, SendMessageA / SendMessageTimeoutA → 0,
  *   PostMessageA / SendNotifyMessageA → FALSE, all with ERROR_INVALID_WINDOW_HANDLE (1400); the same
  *   for a window whose process ended;
  * - a window whose process was killed with TerminateProcess (before the send: 0 and 1400; during a
- *   send: SendMessageA returns promptly with 0).
+ *   send: SendMessageA returns promptly with 0; Wine's error, ERROR_ACCESS_DENIED (5), is printed
+ *   but Microsoft documents none for this case, see README).
  * The receiver reports what it saw after it ended.
  */
 #include "w32msg.h"
