@@ -26,6 +26,7 @@ pub mod npipe_endpoints;
 pub mod npipe_roundtrip;
 pub mod npipe_throughput;
 pub mod options;
+pub mod peer;
 pub mod pingpong;
 pub mod pipe_throughput;
 pub mod placement;

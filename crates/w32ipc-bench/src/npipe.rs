@@ -1,5 +1,5 @@
 //! Named-pipe scenarios (issue 4): what they share — the arms compared, the child process that
-//! plays the other end, the watchdog, and the run of all of them.
+//! plays the other end (a [`Peer`], watched), and the run of all of them.
 //!
 //! Every scenario runs between two processes: this one and a child, this executable run again
 //! as `<exe> __child npipe <scenario> <arm> <name> <count> <cpu|->` (see [`serve_child`]). The
@@ -18,26 +18,21 @@
 //! * [`crate::npipe_async`]: requests/s of 100 concurrent clients against one async server.
 
 use std::cell::RefCell;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 use std::rc::Rc;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use crate::child::CHILD_ARG;
 use crate::harness::{Comparison, Series};
 use crate::npipe_endpoints::Framing;
 use crate::options::Options;
+pub use crate::peer::Peer;
 use crate::placement;
 use crate::{npipe_async, npipe_connect, npipe_roundtrip, npipe_throughput};
 
 /// The child role name on the command line (after [`CHILD_ARG`]).
 pub const ROLE: &str = "npipe";
-
-/// A trial that takes longer than this is stuck (a peer died or hangs): the whole benchmark
-/// stops with an error rather than hang.
-const STUCK: Duration = Duration::from_secs(120);
 
 /// One way of doing a scenario's work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,7 +160,7 @@ impl Context<'_> {
                 .child_cpu
                 .map_or_else(|| "-".to_string(), |c| c.to_string()),
         ]);
-        Peer::spawn(&mut cmd)
+        Peer::spawn(&mut cmd, "named-pipe")
     }
 }
 
@@ -241,95 +236,6 @@ pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) ->
 pub fn quantile(sorted: &[u64], q: f64) -> u64 {
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
-}
-
-/// A child of a named-pipe trial and its standard output; killed if dropped before
-/// [`Peer::finish`]. A watchdog ends the benchmark if the trial outlives `STUCK`.
-pub struct Peer {
-    child: Child,
-    lines: BufReader<ChildStdout>,
-    waited: bool,
-    _watchdog: Watchdog,
-}
-
-impl Peer {
-    fn spawn(cmd: &mut Command) -> io::Result<Peer> {
-        let mut child = cmd.stdout(Stdio::piped()).spawn()?;
-        let out = child.stdout.take().expect("stdout is piped");
-        let watchdog = Watchdog::arm(child.id());
-        Ok(Peer {
-            child,
-            lines: BufReader::new(out),
-            waited: false,
-            _watchdog: watchdog,
-        })
-    }
-
-    /// The child's next line.
-    pub fn line(&mut self) -> io::Result<String> {
-        let mut line = String::new();
-        if self.lines.read_line(&mut line)? == 0 {
-            return Err(io::Error::other(
-                "the named-pipe child ended without a word",
-            ));
-        }
-        Ok(line.trim_end().to_string())
-    }
-
-    /// Reads the child's next line and checks that it says `what`.
-    pub fn expect(&mut self, what: &str) -> io::Result<()> {
-        let line = self.line()?;
-        if line != what {
-            return Err(io::Error::other(format!(
-                "the named-pipe child said {line:?}, not {what:?}"
-            )));
-        }
-        Ok(())
-    }
-
-    /// Waits for the child to exit and checks that it succeeded.
-    pub fn finish(mut self) -> io::Result<()> {
-        self.waited = true;
-        let status = self.child.wait()?;
-        if !status.success() {
-            return Err(io::Error::other(format!("named-pipe child: {status}")));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        if !self.waited {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Kills the child and ends the benchmark if the trial is stuck; disarmed on drop. (The
-/// parent may be blocked in an accept or a read that the child's death alone would not end.)
-struct Watchdog {
-    _done: mpsc::Sender<()>,
-}
-
-impl Watchdog {
-    fn arm(child: u32) -> Watchdog {
-        let (done, rx) = mpsc::channel::<()>();
-        std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(STUCK) {
-                eprintln!(
-                    "w32ipc-bench: a named-pipe trial is stuck after {}s; giving up",
-                    STUCK.as_secs()
-                );
-                if let Some(pid) = rustix::process::Pid::from_raw(child as i32) {
-                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-                }
-                std::process::exit(1);
-            }
-        });
-        Watchdog { _done: done }
-    }
 }
 
 /// The child's side: `args` are what follows `__child npipe`. Dies with the parent, pins

@@ -8,25 +8,21 @@
 //! The parent runs the warm-up round trips untimed (page faults, first wake-ups), then times
 //! the rest; the figure is µs per round trip.
 
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rustix::io::Errno;
 use rustix::thread::futex;
 
 use crate::child::{self, Role};
+use crate::peer::Peer;
 use crate::shared_word::SharedWords;
 
 /// Untimed round trips at the start of each trial.
 pub const WARMUP: u64 = 1000;
-
-/// A trial that takes longer than this is stuck (a peer died or a wake-up was lost): the whole
-/// benchmark stops with an error rather than hang.
-const STUCK: Duration = Duration::from_secs(120);
 
 /// One direction of a ping-pong: an auto-reset signal with a single waiter.
 pub trait Signal {
@@ -148,14 +144,12 @@ pub fn time_round_trips<S: Signal>(
     ping: &S,
     pong: &S,
 ) -> io::Result<f64> {
-    let mut child = Peer::spawn(&mut cmd)?;
+    let mut child = Peer::spawn(&mut cmd, "ping-pong")?;
     child.expect("ready")?;
-    let watchdog = Watchdog::arm(child.child.id());
     play(ping, pong, rounds.warmup)?;
     let start = Instant::now();
     play(ping, pong, rounds.timed)?;
     let elapsed = start.elapsed();
-    drop(watchdog);
     child.expect("done")?;
     child.finish()?;
     Ok(elapsed.as_secs_f64() * 1e6 / rounds.timed as f64)
@@ -206,93 +200,6 @@ fn say(line: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "{line}")?;
     out.flush()
-}
-
-/// A ping-pong child and its standard output; killed if dropped before [`finish`].
-///
-/// [`finish`]: Peer::finish
-struct Peer {
-    child: Child,
-    lines: BufReader<ChildStdout>,
-    waited: bool,
-}
-
-impl Peer {
-    fn spawn(cmd: &mut Command) -> io::Result<Peer> {
-        // The child dies with us (see `child`), and is killed if this trial fails.
-        let mut child = cmd.stdout(Stdio::piped()).spawn()?;
-        let out = child.stdout.take().expect("stdout is piped");
-        Ok(Peer {
-            child,
-            lines: BufReader::new(out),
-            waited: false,
-        })
-    }
-
-    fn expect(&mut self, what: &str) -> io::Result<()> {
-        let mut line = String::new();
-        if self.lines.read_line(&mut line)? == 0 {
-            return Err(io::Error::other(format!(
-                "the ping-pong child ended before saying {what:?}"
-            )));
-        }
-        if line.trim_end() != what {
-            return Err(io::Error::other(format!(
-                "the ping-pong child said {:?}, not {what:?}",
-                line.trim_end()
-            )));
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<()> {
-        self.waited = true;
-        let status = self.child.wait()?;
-        if !status.success() {
-            return Err(io::Error::other(format!("ping-pong child: {status}")));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        if !self.waited {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Ends the benchmark (and kills the child) if the timed part of a trial is stuck; disarmed
-/// on drop.
-struct Watchdog {
-    done: mpsc::Sender<()>,
-}
-
-impl Watchdog {
-    fn arm(child: u32) -> Watchdog {
-        let (done, rx) = mpsc::channel::<()>();
-        std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(STUCK) {
-                eprintln!(
-                    "w32ipc-bench: a ping-pong trial is stuck after {}s; giving up",
-                    STUCK.as_secs()
-                );
-                if let Some(pid) = rustix::process::Pid::from_raw(child as i32) {
-                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
-                }
-                std::process::exit(1);
-            }
-        });
-        Watchdog { done }
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        let _ = self.done.send(());
-    }
 }
 
 #[cfg(test)]
