@@ -168,6 +168,20 @@ pub(crate) enum Send {
     AllOrNothing,
 }
 
+/// What is left of `parts` (at most two: a header and a message) after the first `skip` bytes,
+/// as the I/O vector of one `sendmsg` (no allocation: this is on every write).
+fn unsent<'a>(parts: &[&'a [u8]], skip: usize) -> [IoSlice<'a>; 2] {
+    assert!(parts.len() <= 2, "a send is a header and a message at most");
+    let mut iov = [IoSlice::new(&[]), IoSlice::new(&[])];
+    let mut skip = skip;
+    for (slot, p) in iov.iter_mut().zip(parts) {
+        let from = skip.min(p.len());
+        *slot = IoSlice::new(&p[from..]);
+        skip -= from;
+    }
+    iov
+}
+
 /// Sends `parts` as one stream of bytes; returns how many were sent (see [`Send`]).
 ///
 /// # Errors
@@ -186,16 +200,7 @@ pub(crate) fn send_all(fd: BorrowedFd<'_>, parts: &[&[u8]], how: Send) -> io::Re
     let nonblocking = how == Send::WhatFits;
     let mut sent = 0usize;
     while sent < total {
-        let mut skip = sent;
-        let mut iov: Vec<IoSlice<'_>> = Vec::with_capacity(parts.len());
-        for p in parts {
-            if skip >= p.len() {
-                skip -= p.len();
-                continue;
-            }
-            iov.push(IoSlice::new(&p[skip..]));
-            skip = 0;
-        }
+        let iov = unsent(parts, sent);
         let mut flags = SendFlags::NOSIGNAL;
         if nonblocking {
             flags |= SendFlags::DONTWAIT;
@@ -337,19 +342,10 @@ pub(crate) fn send_some(
     parts: &[&[u8]],
     skip: usize,
 ) -> io::Result<Option<usize>> {
-    let mut skip = skip;
-    let mut iov: Vec<IoSlice<'_>> = Vec::with_capacity(parts.len());
-    for p in parts {
-        if skip >= p.len() {
-            skip -= p.len();
-            continue;
-        }
-        iov.push(IoSlice::new(&p[skip..]));
-        skip = 0;
-    }
-    if iov.is_empty() {
+    if skip >= parts.iter().map(|p| p.len()).sum() {
         return Ok(Some(0));
     }
+    let iov = unsent(parts, skip);
     loop {
         match rustix::net::sendmsg(
             fd,
