@@ -139,6 +139,16 @@ win32_errors! {
     ERROR_TIMEOUT = 1460, TimedOut, "This operation returned because the timeout period expired.";
     /// The request could not be performed because of an I/O device error.
     ERROR_IO_DEVICE = 1117, Other, "The request could not be performed because of an I/O device error.";
+    /// Cannot find window class.
+    ERROR_CANNOT_FIND_WND_CLASS = 1407, NotFound, "Cannot find window class.";
+    /// Class already exists.
+    ERROR_CLASS_ALREADY_EXISTS = 1410, AlreadyExists, "Class already exists.";
+    /// Class does not exist.
+    ERROR_CLASS_DOES_NOT_EXIST = 1411, NotFound, "Class does not exist.";
+    /// Class still has open windows.
+    ERROR_CLASS_HAS_WINDOWS = 1412, ResourceBusy, "Class still has open windows.";
+    /// Invalid index.
+    ERROR_INVALID_INDEX = 1413, InvalidInput, "Invalid index.";
     /// Invalid window handle.
     ERROR_INVALID_WINDOW_HANDLE = 1400, InvalidInput, "Invalid window handle.";
     /// The specified image file did not have the correct format.

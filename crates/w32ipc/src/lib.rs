@@ -26,6 +26,7 @@ pub mod error;
 pub mod file;
 pub mod io;
 pub mod mapping;
+pub mod msg;
 pub mod npipe;
 pub mod object;
 pub mod pipe;

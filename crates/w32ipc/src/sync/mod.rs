@@ -24,7 +24,7 @@ mod mutex;
 mod object;
 mod semaphore;
 mod state;
-mod wait;
+pub(crate) mod wait;
 
 use std::io;
 use std::time::Duration;
@@ -147,6 +147,25 @@ fn targets<'a>(objects: &[&'a dyn Waitable]) -> io::Result<Vec<Target<'a>>> {
         .iter()
         .map(|o| o.wait_target().map(|t| t.0))
         .collect()
+}
+
+/// Waits on `objects` and `probe` (at index `objects.len()`): any one, or with `all`, every
+/// object and the probe at once. `objects` may be empty.
+pub(crate) fn wait_with_probe(
+    objects: &[&dyn Waitable],
+    probe: &dyn wait::Probe,
+    all: bool,
+    timeout: Option<Duration>,
+) -> io::Result<WaitMany> {
+    if objects.len() > MAXIMUM_WAIT_OBJECTS - 1 {
+        return Err(win32(ERROR_INVALID_PARAMETER));
+    }
+    let mut t: Vec<Target<'_>> = objects
+        .iter()
+        .map(|o| o.wait_target().map(|t| t.0))
+        .collect::<io::Result<_>>()?;
+    t.push(Target::Probe(probe));
+    Ok(many(wait::run(&t, all, timeout)?))
 }
 
 fn many(done: Done) -> WaitMany {

@@ -24,6 +24,17 @@ pub(crate) enum Target<'a> {
     Ended(BorrowedFd<'a>),
     /// Always signalled (pipe and file handles, as on Windows).
     Always,
+    /// A condition of the caller's (a thread's message queue for `MsgWaitForMultipleObjects`).
+    Probe(&'a dyn Probe),
+}
+
+/// A condition a wait can include: ready or not, and a shared word that changes (and is woken)
+/// whenever it may have become ready.
+pub(crate) trait Probe {
+    /// The word to sleep on.
+    fn word(&self) -> &AtomicU32;
+    /// Whether the condition holds now.
+    fn ready(&self) -> bool;
 }
 
 /// How a wait ended.
@@ -197,12 +208,18 @@ pub(crate) fn run(
         w.watch_pidfds()?;
         let mut watches: Vec<Watch<'_>> = Vec::with_capacity(targets.len() + 1);
         for (i, t) in targets.iter().enumerate() {
-            if let Target::Object(o) = t {
-                watches.push(Watch {
+            match t {
+                Target::Object(o) => watches.push(Watch {
                     word: &o.state().word,
                     expected: w.seen[i],
                     private: false,
-                });
+                }),
+                Target::Probe(p) => watches.push(Watch {
+                    word: p.word(),
+                    expected: w.seen[i],
+                    private: false,
+                }),
+                _ => {}
             }
         }
         let watching = !w.registrations.is_empty() || w.owners.iter().any(Option::is_some);
@@ -311,6 +328,15 @@ impl Waiter<'_, '_> {
                         abandoned: false,
                     }));
                 }
+                Target::Probe(p) => {
+                    self.seen[i] = p.word().load(Ordering::SeqCst);
+                    if p.ready() {
+                        return Ok(Some(Done::Taken {
+                            index: i,
+                            abandoned: false,
+                        }));
+                    }
+                }
                 Target::Ended(fd) => {
                     if sys::process::wait(*fd, Some(Duration::ZERO))? {
                         return Ok(Some(Done::Taken {
@@ -370,11 +396,17 @@ impl Waiter<'_, '_> {
     /// Takes every target at once, or none: every object's `LOCK` is held (in a global order,
     /// by inode) while all are looked at and, if all can be, taken.
     fn take_all(&mut self) -> io::Result<Option<Done>> {
-        // Processes and threads first: they cannot be taken, only be over.
-        for t in self.targets {
-            if let Target::Ended(fd) = t
-                && !sys::process::wait(*fd, Some(Duration::ZERO))?
-            {
+        // Processes, threads and probes first: they cannot be taken, only be over or ready.
+        for (i, t) in self.targets.iter().enumerate() {
+            let not_yet = match t {
+                Target::Ended(fd) => !sys::process::wait(*fd, Some(Duration::ZERO))?,
+                Target::Probe(p) => {
+                    self.seen[i] = p.word().load(Ordering::SeqCst);
+                    !p.ready()
+                }
+                _ => false,
+            };
+            if not_yet {
                 self.remember_words();
                 return Ok(None);
             }

@@ -157,21 +157,9 @@ pub(crate) fn init(
     p.max_instances.store(max_instances, Ordering::Relaxed);
     p.default_timeout_ms
         .store(default_timeout_ms, Ordering::Relaxed);
-    p.id.store(random_id(fd), Ordering::Relaxed);
+    p.id.store(super::lock::random_u64(), Ordering::Relaxed);
     p.magic.store(PARAMS_MAGIC, Ordering::Release);
     Ok(())
-}
-
-fn random_id(fd: BorrowedFd<'_>) -> u64 {
-    let mut bytes = [0u8; 8];
-    if rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::NONBLOCK) == Ok(8) {
-        return u64::from_le_bytes(bytes);
-    }
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let ino = rustix::fs::fstat(fd).map(|s| s.st_ino).unwrap_or(0);
-    (t.as_nanos() as u64) ^ (u64::from(std::process::id()) << 40) ^ ino.rotate_left(20)
 }
 
 /// The mapped table of the object file `fd`, shared by every user in this process.
@@ -222,30 +210,7 @@ fn map(fd: BorrowedFd<'_>) -> io::Result<Table> {
 }
 
 fn ofd_lock(fd: BorrowedFd<'_>, at: i64, kind: i32, wait: bool) -> io::Result<bool> {
-    // SAFETY: flock is plain data; zeroed is a valid value.
-    let mut l: libc::flock = unsafe { std::mem::zeroed() };
-    l.l_type = kind as _;
-    l.l_whence = libc::SEEK_SET as _;
-    l.l_start = at;
-    l.l_len = 1;
-    let cmd = if wait {
-        libc::F_OFD_SETLKW
-    } else {
-        libc::F_OFD_SETLK
-    };
-    loop {
-        // SAFETY: F_OFD_SETLK(W) reads the flock structure `l` points at.
-        let r = unsafe { libc::fcntl(fd.as_raw_fd(), cmd, &l) };
-        if r == 0 {
-            return Ok(true);
-        }
-        let err = io::Error::last_os_error();
-        match err.raw_os_error() {
-            Some(libc::EINTR) => continue,
-            Some(libc::EAGAIN) | Some(libc::EACCES) if !wait => return Ok(false),
-            _ => return Err(err),
-        }
-    }
+    super::lock::ofd(fd, at, kind, wait)
 }
 
 /// Holds the table lock while alive.
@@ -275,15 +240,7 @@ pub(crate) fn release_slot(fd: BorrowedFd<'_>, i: usize) {
 
 /// Whether a live instance holds slot `i` (seen through any description of the file).
 pub(crate) fn slot_alive(fd: BorrowedFd<'_>, i: usize) -> bool {
-    // SAFETY: flock is plain data; zeroed is a valid value.
-    let mut l: libc::flock = unsafe { std::mem::zeroed() };
-    l.l_type = libc::F_WRLCK as _;
-    l.l_whence = libc::SEEK_SET as _;
-    l.l_start = SLOT_LOCK + i as i64;
-    l.l_len = 1;
-    // SAFETY: F_OFD_GETLK reads and writes the flock structure `l` points at.
-    let r = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_OFD_GETLK, &mut l) };
-    r == 0 && l.l_type != libc::F_UNLCK as _
+    super::lock::held_by_other(fd, SLOT_LOCK + i as i64)
 }
 
 /// The abstract socket name of slot `i` of the table with identity `id`.

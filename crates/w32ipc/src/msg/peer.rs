@@ -1,0 +1,153 @@
+//! Other threads' queues, as this process sees them: mapped once and kept, with a cheap
+//! "is that thread still there?" that costs a system call only after some watched thread ended.
+
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::error::{ERROR_INVALID_THREAD_ID, win32};
+use crate::sys;
+use crate::sys::msgq::Queue;
+use crate::sys::outbox::PeerOutbox;
+use crate::sys::watch::Registration;
+
+/// A thread's queue seen from this process.
+pub(crate) struct Peer {
+    pub(crate) q: Queue,
+    pub(crate) tid: u32,
+    pub(crate) pid: u32,
+    pub(crate) nonce: u64,
+    /// The thread's pidfd and its watch (another process's thread only), made on first need.
+    watch: Mutex<Option<(OwnedFd, Registration)>>,
+    /// The watch sequence at the last liveness check that found the thread alive.
+    checked: AtomicU32,
+    dead: AtomicBool,
+    outbox: Mutex<Option<PeerOutbox>>,
+}
+
+/// Blocks of peers' outboxes in use by handlers right now (old mappings are kept until 0).
+static BLOCKS_IN_USE: AtomicUsize = AtomicUsize::new(0);
+
+fn cache() -> &'static Mutex<HashMap<u32, Arc<Peer>>> {
+    static CACHE: std::sync::OnceLock<Mutex<HashMap<u32, Arc<Peer>>>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Thread `tid`'s queue; with `nonce`, only that very queue (not a later thread's with the
+/// same id). `ERROR_INVALID_THREAD_ID` when there is none, or its thread ended.
+pub(crate) fn get(tid: u32, nonce: Option<u64>) -> io::Result<Arc<Peer>> {
+    {
+        let c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = c.get(&tid)
+            && nonce.is_none_or(|n| n == p.nonce)
+            && p.alive()
+        {
+            return Ok(p.clone());
+        }
+    }
+    let q = Queue::open(tid)?;
+    let h = q.header();
+    let found = h.nonce.load(Ordering::Relaxed);
+    if nonce.is_some_and(|n| n != found) {
+        return Err(win32(ERROR_INVALID_THREAD_ID));
+    }
+    let p = Arc::new(Peer {
+        pid: h.pid.load(Ordering::Relaxed),
+        tid,
+        nonce: found,
+        q,
+        watch: Mutex::new(None),
+        checked: AtomicU32::new(0),
+        dead: AtomicBool::new(false),
+        outbox: Mutex::new(None),
+    });
+    let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+    if c.len() >= 4096 {
+        c.retain(|_, p| Arc::strong_count(p) > 1 && !p.dead.load(Ordering::Relaxed));
+    }
+    c.insert(tid, p.clone());
+    Ok(p)
+}
+
+/// Forgets thread `tid`'s cached queue (it ended).
+pub(crate) fn forget(tid: u32) {
+    cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&tid);
+}
+
+impl Peer {
+    /// Whether the thread still runs (and its queue is still its own).
+    pub(crate) fn alive(&self) -> bool {
+        if self.dead.load(Ordering::Relaxed) {
+            return false;
+        }
+        if self.q.header().alive.load(Ordering::Acquire) == 0
+            || self.q.header().nonce.load(Ordering::Relaxed) != self.nonce
+        {
+            self.dead.store(true, Ordering::Relaxed);
+            return false;
+        }
+        if self.pid == std::process::id() {
+            return true;
+        }
+        let seq = sys::watch::sequence().load(Ordering::SeqCst);
+        let mut w = self.watch.lock().unwrap_or_else(|e| e.into_inner());
+        if w.is_some() && self.checked.load(Ordering::Relaxed) == seq {
+            return true;
+        }
+        if w.is_none() {
+            match sys::process::open_thread(self.tid) {
+                Ok(fd) => match sys::watch::watch(fd.as_fd()) {
+                    Ok(reg) => *w = Some((fd, reg)),
+                    Err(_) => return self.q.owner_alive(),
+                },
+                Err(_) => {
+                    self.dead.store(true, Ordering::Relaxed);
+                    return false;
+                }
+            }
+        }
+        let ended = w.as_ref().is_none_or(|(fd, _)| {
+            sys::process::wait(fd.as_fd(), Some(Duration::ZERO)).unwrap_or(true)
+        });
+        if ended || !self.q.owner_alive() {
+            self.dead.store(true, Ordering::Relaxed);
+            return false;
+        }
+        self.checked.store(seq, Ordering::Relaxed);
+        true
+    }
+
+    /// Whether the thread has not looked at its queue for 5 seconds while not waiting on it
+    /// (Windows' "hung").
+    pub(crate) fn hung(&self) -> bool {
+        let h = self.q.header();
+        h.sleeping.load(Ordering::SeqCst) == 0
+            && sys::msgq::coarse_ms().wrapping_sub(h.last_look_ms.load(Ordering::Relaxed)) > 5000
+    }
+
+    /// The `len` bytes at `off` in this thread's outbox, mapped here; `None` if they are not
+    /// there (a hostile or confused sender). Pair with [`release_block`].
+    pub(crate) fn block(&self, off: u64, len: u32) -> Option<NonNull<u8>> {
+        let mut o = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
+        if o.is_none() {
+            let fd = self.q.header().outbox_fd.load(Ordering::Acquire);
+            *o = Some(PeerOutbox::open(self.pid, fd).ok()?);
+        }
+        let keep_old = BLOCKS_IN_USE.load(Ordering::SeqCst) > 0;
+        let p = o.as_mut()?.block(off, len, keep_old).ok()??;
+        BLOCKS_IN_USE.fetch_add(1, Ordering::SeqCst);
+        Some(p)
+    }
+}
+
+/// Ends the use of a block from [`Peer::block`].
+pub(crate) fn release_block() {
+    BLOCKS_IN_USE.fetch_sub(1, Ordering::SeqCst);
+}
