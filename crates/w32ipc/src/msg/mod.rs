@@ -527,9 +527,13 @@ pub fn get_message(filter: Filter) -> io::Result<Msg> {
     let st = queue::state()?;
     loop {
         let seq = st.wake_seq();
-        st.pump(true);
+        let served = st.pump(true);
         if let Some(m) = st.take_posted(&filter, true) {
             return Ok(m);
+        }
+        // Just served a send: its sender often sends again at once.
+        if served && st.spin(seq, st.last_sender_cpu.get()) {
+            continue;
         }
         st.sleep(seq, None, None)?;
     }

@@ -11,7 +11,7 @@ use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::peer::{self, Peer};
 use super::{CopyDataStruct, Filter, Hwnd, Msg, WM_COPYDATA, WM_QUIT, WindowFilter, window};
@@ -55,7 +55,15 @@ pub(crate) struct State {
     replies: RefCell<Vec<(u32, i64, u32)>>,
     /// Sent messages taken off the ring while serving was not allowed (`SMTO_BLOCK`).
     deferred: RefCell<VecDeque<CtlEntry>>,
+    /// The CPU of the last thread whose sent message this one served.
+    pub(crate) last_sender_cpu: Cell<u32>,
+    /// How long to spin before sleeping when the peer runs on another CPU (adapts).
+    spin_budget: Cell<Duration>,
 }
+
+/// The longest and shortest spin before sleeping.
+const SPIN_MAX: Duration = Duration::from_micros(200);
+const SPIN_MIN: Duration = Duration::from_micros(5);
 
 thread_local! {
     static STATE: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
@@ -83,6 +91,8 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
         waiting: RefCell::new(Vec::new()),
         replies: RefCell::new(Vec::new()),
         deferred: RefCell::new(VecDeque::new()),
+        last_sender_cpu: Cell::new(u32::MAX),
+        spin_budget: Cell::new(Duration::from_micros(50)),
     });
     s.look();
     STATE.with(|st| *st.borrow_mut() = Some(s.clone()));
@@ -99,7 +109,10 @@ impl Drop for State {
         // The thread ends: its windows go, senders waiting on it are answered, the name goes.
         window::forget_thread_windows(self.tid);
         let h = self.q.header();
-        h.alive.store(0, Ordering::Release);
+        h.alive.store(0, Ordering::SeqCst);
+        // Pairs with the fence after a sender's push: either it sees `alive` 0, or the drain
+        // below sees its entry.
+        std::sync::atomic::fence(Ordering::SeqCst);
         while let Some(e) = self.deferred.borrow_mut().pop_front() {
             fail_send(&e, ERROR_INVALID_WINDOW_HANDLE);
         }
@@ -141,12 +154,37 @@ pub(crate) fn reply(to: &Peer, serial: u32, result: isize, error: u32) {
 }
 
 impl State {
-    /// Records that the thread looks at its queue now (it is not hung).
+    /// Records that the thread looks at its queue now (it is not hung), and where it runs.
     fn look(&self) {
-        self.q
-            .header()
-            .last_look_ms
+        let h = self.q.header();
+        h.last_look_ms
             .store(sys::msgq::coarse_ms(), Ordering::Relaxed);
+        h.cpu.store(sys::msgq::current_cpu(), Ordering::Relaxed);
+    }
+
+    /// Before sleeping for a peer that runs on another CPU (`peer_cpu`) and may answer within
+    /// microseconds: spins until the queue's counter moves from `seq` (true) or the adaptive
+    /// budget runs out (false). Never spins when the peer shares this CPU — it could not run.
+    pub(crate) fn spin(&self, seq: u32, peer_cpu: u32) -> bool {
+        if !sys::msgq::can_spin() || peer_cpu == sys::msgq::current_cpu() {
+            return false;
+        }
+        let budget = self.spin_budget.get();
+        let h = self.q.header();
+        let start = Instant::now();
+        loop {
+            for _ in 0..64 {
+                if h.wake.load(Ordering::Acquire) != seq {
+                    self.spin_budget.set((budget * 2).min(SPIN_MAX));
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= budget {
+                self.spin_budget.set((budget / 2).max(SPIN_MIN));
+                return false;
+            }
+        }
     }
 
     /// The next serial for a send of this thread, registered as waiting.
@@ -261,6 +299,10 @@ impl State {
             },
             _ => None,
         };
+        if let Some(p) = &sender {
+            self.last_sender_cpu
+                .set(p.q.header().cpu.load(Ordering::Relaxed));
+        }
         let answer = |result: isize, error: u32| {
             if let Some(p) = &sender {
                 reply(p, e.serial, result, error);
@@ -415,9 +457,16 @@ impl State {
                 private: true,
             });
         }
+        let start = Instant::now();
         let r = sys::futex::wait_many(&watches, deadline);
         h.sleeping.store(0, Ordering::SeqCst);
         self.look();
+        // Woken soon after a spin gave up: the next spin waits a little longer.
+        let slept = start.elapsed();
+        if slept < SPIN_MAX {
+            let b = self.spin_budget.get().max(slept + slept / 2);
+            self.spin_budget.set(b.min(SPIN_MAX));
+        }
         r
     }
 

@@ -55,7 +55,7 @@ pub(crate) fn send(
     if how.flags & !SMTO_KNOWN != 0 {
         return Err(win32(ERROR_INVALID_PARAMETER));
     }
-    let info = window::info(hwnd, false).ok_or_else(|| win32(ERROR_INVALID_WINDOW_HANDLE))?;
+    let info = window::info_fast(hwnd).ok_or_else(|| win32(ERROR_INVALID_WINDOW_HANDLE))?;
     let me = sys::process::current_thread_id();
     if info.pid == std::process::id() && info.tid == me {
         // The window's own thread: a plain call.
@@ -111,6 +111,8 @@ pub(crate) fn send(
             return Err(win32(ERROR_NOT_ENOUGH_QUOTA));
         }
         target.q.ring();
+        // Pairs with the fence in the receiver's teardown (see `queue.rs`).
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         if how.notify {
             return Ok(1);
         }
@@ -169,7 +171,7 @@ pub(crate) fn post(hwnd: Option<Hwnd>, msg: u32, wparam: usize, lparam: isize) -
         let st = queue::state()?;
         return post_thread(st.tid, msg, wparam, lparam);
     };
-    let info = window::info(hwnd, false).ok_or_else(|| win32(ERROR_INVALID_WINDOW_HANDLE))?;
+    let info = window::info_fast(hwnd).ok_or_else(|| win32(ERROR_INVALID_WINDOW_HANDLE))?;
     let target =
         peer::get(info.tid, Some(info.nonce)).map_err(|_| win32(ERROR_INVALID_WINDOW_HANDLE))?;
     push_post(&target, hwnd.raw() as u32, msg, wparam, lparam)

@@ -64,12 +64,22 @@ pub(crate) fn slot_of(h: Hwnd) -> (usize, u32) {
 
 /// The table's record of `h`, if it names a live window. `names`: with class and title.
 pub(crate) fn info(h: Hwnd, names: bool) -> Option<wintable::WindowInfo> {
+    info_of(h, names, true)
+}
+
+/// [`info`] without asking the kernel whether the owner process still lives: for sends and
+/// posts, which find that out from the owner thread's queue (cheaply, see `peer.rs`).
+pub(crate) fn info_fast(h: Hwnd) -> Option<wintable::WindowInfo> {
+    info_of(h, false, false)
+}
+
+fn info_of(h: Hwnd, names: bool, check_owner: bool) -> Option<wintable::WindowInfo> {
     let (slot, g) = slot_of(h);
     if slot >= wintable::MAX_WINDOWS {
         return None;
     }
     let t = wintable::table().ok()?;
-    let i = t.read(slot, names)?;
+    let i = t.read(slot, names, check_owner)?;
     if ((i.generation >> 1) & 0x7FFF).max(1) != g {
         return None;
     }
@@ -217,7 +227,9 @@ pub(crate) fn find(
         None => 0,
     };
     for i in start..t.high() {
-        let Some(w) = t.read(i, true) else { continue };
+        let Some(w) = t.read(i, true, true) else {
+            continue;
+        };
         if (w.flags & MESSAGE_ONLY != 0) != message_only {
             continue;
         }

@@ -66,8 +66,8 @@ pub(crate) struct Header {
     pub(crate) outbox_fd: AtomicU32,
     /// Milliseconds (coarse monotonic clock) when the owner last looked at its queue.
     pub(crate) last_look_ms: AtomicU32,
-    /// Non-zero while the owner is in a handler, not looking at its queue.
-    pub(crate) busy: AtomicU32,
+    /// The CPU the owner ran on when it last looked at its queue (for "spin or sleep?").
+    pub(crate) cpu: AtomicU32,
 }
 
 /// A posted message as stored.
@@ -409,4 +409,15 @@ pub(crate) fn coarse_ms() -> u32 {
 pub(crate) fn tick_count() -> u32 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
     (t.tv_sec as u64 * 1000 + t.tv_nsec as u64 / 1_000_000) as u32
+}
+
+/// The CPU the calling thread runs on now.
+pub(crate) fn current_cpu() -> u32 {
+    rustix::thread::sched_getcpu() as u32
+}
+
+/// Whether spinning for a peer can pay off at all: more than one CPU is online.
+pub(crate) fn can_spin() -> bool {
+    static MANY: OnceLock<bool> = OnceLock::new();
+    *MANY.get_or_init(|| super::mapping::processor_count() > 1)
 }

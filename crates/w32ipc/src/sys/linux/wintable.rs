@@ -259,8 +259,10 @@ impl Table {
     }
 
     /// A consistent copy of slot `i`, if a window lives there (for another process's window:
-    /// if that process still holds it). `with_names`: also copy the class name and title.
-    pub(crate) fn read(&self, i: usize, with_names: bool) -> Option<WindowInfo> {
+    /// if that process still holds it, when `check_owner` — one system call; without it, a
+    /// killed process's windows still show until their slots are reused). `with_names`: also
+    /// copy the class name and title.
+    pub(crate) fn read(&self, i: usize, with_names: bool, check_owner: bool) -> Option<WindowInfo> {
         if i >= MAX_WINDOWS {
             return None;
         }
@@ -300,7 +302,7 @@ impl Table {
             if s.generation.load(Ordering::Acquire) != g1 {
                 continue;
             }
-            if info.pid != std::process::id() && !self.slot_held(i) {
+            if check_owner && info.pid != std::process::id() && !self.slot_held(i) {
                 return None;
             }
             return Some(info);
