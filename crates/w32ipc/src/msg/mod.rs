@@ -643,7 +643,7 @@ pub fn register_window_message_w(name: &[u16]) -> io::Result<u32> {
     sys::wintable::table()?.atom(name)
 }
 
-/// Finds a top-level window by class name (without case) and/or title (`FindWindow`).
+/// Finds a top-level window by class name and/or title, ignoring case (`FindWindow`).
 /// Message-only windows are found with [`find_window_ex`] and [`Parent::Message`].
 #[doc(alias = "FindWindowW")]
 pub fn find_window(class: Option<&str>, title: Option<&str>) -> Option<Hwnd> {

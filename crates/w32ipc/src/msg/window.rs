@@ -214,7 +214,7 @@ pub fn def_window_proc(hwnd: Hwnd, message: u32, _wparam: usize, _lparam: isize)
 }
 
 /// `FindWindowEx` over the session: the next window after `after` (in table order) whose class
-/// (ignoring case) and title match, among message-only windows or top-level ones.
+/// and title match, ignoring case (as Windows does), among message-only windows or top-level ones.
 pub(crate) fn find(
     message_only: bool,
     after: Option<Hwnd>,
@@ -236,7 +236,7 @@ pub(crate) fn find(
         if class.is_some_and(|c| !wintable::same_name(c, &w.class)) {
             continue;
         }
-        if title.is_some_and(|s| s != w.title.as_slice()) {
+        if title.is_some_and(|s| !wintable::same_name(s, &w.title)) {
             continue;
         }
         let h = hwnd_of(i, w.generation);

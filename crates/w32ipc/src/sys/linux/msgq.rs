@@ -217,8 +217,12 @@ impl Queue {
         let q = map(fd)?;
         if q.header().magic.load(Ordering::Acquire) != MAGIC
             || q.header().tid.load(Ordering::Relaxed) != tid
-            || !q.owner_alive()
         {
+            return Err(win32(ERROR_INVALID_THREAD_ID));
+        }
+        if !q.owner_alive() {
+            // Left by a killed process: the name goes now.
+            q.unlink();
             return Err(win32(ERROR_INVALID_THREAD_ID));
         }
         Ok(q)
