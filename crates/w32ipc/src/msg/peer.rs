@@ -26,7 +26,9 @@ pub(crate) struct Peer {
     /// The watch sequence at the last liveness check that found the thread alive.
     checked: AtomicU32,
     dead: AtomicBool,
-    outbox: Mutex<Option<PeerOutbox>>,
+    /// The thread's outboxes mapped here, by descriptor number (a few: a sender that gave up
+    /// on a send moves to a new one).
+    outboxes: Mutex<Vec<(u32, PeerOutbox)>>,
 }
 
 /// Blocks of peers' outboxes in use by handlers right now (old mappings are kept until 0).
@@ -63,7 +65,7 @@ pub(crate) fn get(tid: u32, nonce: Option<u64>) -> io::Result<Arc<Peer>> {
         watch: Mutex::new(None),
         checked: AtomicU32::new(0),
         dead: AtomicBool::new(false),
-        outbox: Mutex::new(None),
+        outboxes: Mutex::new(Vec::new()),
     });
     let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
     if c.len() >= 4096 {
@@ -132,16 +134,23 @@ impl Peer {
             && sys::msgq::coarse_ms().wrapping_sub(h.last_look_ms.load(Ordering::Relaxed)) > 5000
     }
 
-    /// The `len` bytes at `off` in this thread's outbox, mapped here; `None` if they are not
-    /// there (a hostile or confused sender). Pair with [`release_block`].
-    pub(crate) fn block(&self, off: u64, len: u32) -> Option<NonNull<u8>> {
-        let mut o = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
-        if o.is_none() {
-            let fd = self.q.header().outbox_fd.load(Ordering::Acquire);
-            *o = Some(PeerOutbox::open(self.pid, fd).ok()?);
-        }
+    /// The `len` bytes at `off` in this thread's outbox `fd`, mapped here; `None` if they are
+    /// not there (a hostile or confused sender). Pair with [`release_block`].
+    pub(crate) fn block(&self, fd: u32, off: u64, len: u32) -> Option<NonNull<u8>> {
+        let mut o = self.outboxes.lock().unwrap_or_else(|e| e.into_inner());
         let keep_old = BLOCKS_IN_USE.load(Ordering::SeqCst) > 0;
-        let p = o.as_mut()?.block(off, len, keep_old).ok()??;
+        let i = match o.iter().position(|(f, _)| *f == fd) {
+            Some(i) => i,
+            None => {
+                let ob = PeerOutbox::open(self.pid, fd).ok()?;
+                if o.len() >= 4 && !keep_old {
+                    o.remove(0);
+                }
+                o.push((fd, ob));
+                o.len() - 1
+            }
+        };
+        let p = o[i].1.block(off, len, keep_old).ok()??;
         BLOCKS_IN_USE.fetch_add(1, Ordering::SeqCst);
         Some(p)
     }

@@ -45,6 +45,8 @@ pub(crate) struct State {
     pub(crate) nonce: u64,
     outbox: RefCell<Option<Outbox>>,
     outbox_top: Cell<usize>,
+    /// Outboxes replaced after a send timed out: a receiver may still read a block in them.
+    retired: RefCell<VecDeque<Outbox>>,
     serial: Cell<u32>,
     quit: Cell<Option<i32>>,
     /// The posted ring's tail at the last `GetMessage`/`PeekMessage`: later messages are new.
@@ -84,6 +86,7 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
         nonce,
         outbox: RefCell::new(None),
         outbox_top: Cell::new(0),
+        retired: RefCell::new(VecDeque::new()),
         serial: Cell::new(0),
         quit: Cell::new(None),
         seen_post_tail: Cell::new(0),
@@ -145,7 +148,7 @@ pub(crate) fn reply(to: &Peer, serial: u32, result: isize, error: u32) {
         kind: REPLY,
         serial,
         lparam: result as u64,
-        error,
+        aux: error,
         ..CtlEntry::default()
     };
     if to.q.push_ctl(&e) {
@@ -209,9 +212,9 @@ impl State {
         Some((v, e))
     }
 
-    /// Copies `data` into the outbox above the blocks of sends in progress; returns its
-    /// offset. Pair with [`State::pop_block`].
-    pub(crate) fn push_block(&self, data: &[u8]) -> io::Result<u64> {
+    /// Copies `data` into the outbox above the blocks of sends in progress; returns the
+    /// outbox's descriptor number and the block's offset. Pair with [`State::pop_block`].
+    pub(crate) fn push_block(&self, data: &[u8]) -> io::Result<(u32, u64)> {
         let mut o = self.outbox.borrow_mut();
         if o.is_none() {
             let ob = Outbox::create()?;
@@ -220,6 +223,7 @@ impl State {
                 .outbox_fd
                 .store(ob.raw_fd(), Ordering::Release);
             *o = Some(ob);
+            self.outbox_top.set(0);
         }
         let ob = o.as_mut().expect("made above");
         let at = self.outbox_top.get();
@@ -228,12 +232,35 @@ impl State {
         // slice, which cannot overlap our private outbox mapping.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ob.ptr().add(at), data.len()) };
         self.outbox_top.set((at + data.len()).next_multiple_of(64));
-        Ok(at as u64)
+        Ok((ob.raw_fd(), at as u64))
     }
 
-    /// Gives back the outbox space taken by the block at `at`.
-    pub(crate) fn pop_block(&self, at: u64) {
-        self.outbox_top.set(at as usize);
+    /// Gives back the outbox space taken by the block at `at` of outbox `fd`; once the outbox
+    /// is empty again after a big block, the memory past the first 8 MiB goes back to the
+    /// system.
+    pub(crate) fn pop_block(&self, fd: u32, at: u64) {
+        const KEEP: usize = 8 << 20;
+        let mut o = self.outbox.borrow_mut();
+        let Some(ob) = o.as_mut().filter(|ob| ob.raw_fd() == fd) else {
+            return; // a retired outbox's block
+        };
+        let top = self.outbox_top.replace(at as usize);
+        if at == 0 && top > KEEP {
+            ob.trim(KEEP);
+        }
+    }
+
+    /// After a send with a block gave up waiting: the receiver may still read that block
+    /// later, so the outbox is set aside (the last few are kept open) and the next block goes
+    /// into a new one.
+    pub(crate) fn retire_outbox(&self) {
+        if let Some(ob) = self.outbox.borrow_mut().take() {
+            let mut r = self.retired.borrow_mut();
+            r.push_back(ob);
+            if r.len() > 4 {
+                r.pop_front();
+            }
+        }
     }
 
     /// Takes control entries off the ring: replies are filed, sent messages served (or, when
@@ -268,7 +295,7 @@ impl State {
                 REPLY if self.waiting.borrow().contains(&e.serial) => {
                     self.replies
                         .borrow_mut()
-                        .push((e.serial, e.lparam as i64, e.error));
+                        .push((e.serial, e.lparam as i64, e.aux));
                 }
                 SEND | NOTIFY if serve => self.serve(&e),
                 SEND | NOTIFY => self.deferred.borrow_mut().push_back(e),
@@ -327,7 +354,7 @@ impl State {
             if e.payload_len > 0 || e.flags & F_HAD_PTR != 0 {
                 let Some(p) = sender
                     .as_ref()
-                    .and_then(|s| s.block(e.payload_off, e.payload_len))
+                    .and_then(|s| s.block(e.aux, e.payload_off, e.payload_len))
                 else {
                     answer(0, ERROR_INVALID_PARAMETER);
                     return;

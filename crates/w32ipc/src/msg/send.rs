@@ -99,9 +99,10 @@ pub(crate) fn send(
         if let Some(d) = b.data {
             e.flags |= F_HAD_PTR;
             e.payload_len = u32::try_from(d.len()).map_err(|_| win32(ERROR_INVALID_PARAMETER))?;
-            let at = st.push_block(d)?;
+            let (fd, at) = st.push_block(d)?;
+            e.aux = fd;
             e.payload_off = at;
-            pushed_at = Some(at);
+            pushed_at = Some((fd, at));
         }
     }
     let serial = if how.notify { 0 } else { st.begin_send() };
@@ -121,8 +122,13 @@ pub(crate) fn send(
     if !how.notify {
         st.end_send(serial);
     }
-    if let Some(at) = pushed_at {
-        st.pop_block(at);
+    if let Some((fd, at)) = pushed_at {
+        if result.is_err() {
+            // The receiver may still read the block (a send that timed out is handled later).
+            st.retire_outbox();
+        } else {
+            st.pop_block(fd, at);
+        }
     }
     result
 }

@@ -102,8 +102,9 @@ pub(crate) struct CtlEntry {
     pub(crate) from_nonce: u64,
     pub(crate) payload_off: u64,
     pub(crate) payload_len: u32,
-    /// For a reply: 0, or the Win32 error the send fails with.
-    pub(crate) error: u32,
+    /// For a reply: 0, or the Win32 error the send fails with. For a `WM_COPYDATA` send: the
+    /// sender's outbox descriptor holding the block.
+    pub(crate) aux: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<PostEntry>() == POST_SIZE);

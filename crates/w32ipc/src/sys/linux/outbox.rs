@@ -108,6 +108,19 @@ impl Outbox {
         Ok(())
     }
 
+    /// Gives the memory past the first `keep` bytes back to the system (the file keeps its
+    /// size, so no mapping of it breaks; those pages read as zeros until written again).
+    pub(crate) fn trim(&mut self, keep: usize) {
+        if self.map.len > keep {
+            let _ = rustix::fs::fallocate(
+                &self.fd,
+                rustix::fs::FallocateFlags::PUNCH_HOLE | rustix::fs::FallocateFlags::KEEP_SIZE,
+                keep as u64,
+                (self.map.len - keep) as u64,
+            );
+        }
+    }
+
     /// The start of the mapping (valid for `len` bytes after `ensure(len)`).
     pub(crate) fn ptr(&self) -> *mut u8 {
         self.map.ptr.as_ptr()
