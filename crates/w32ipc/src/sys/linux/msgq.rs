@@ -160,6 +160,7 @@ impl Queue {
     /// and locks it for this process's lifetime.
     pub(crate) fn create(pid: u32, tid: u32) -> io::Result<Queue> {
         let dir = dir()?;
+        Queue::sweep_stale();
         let fd = rustix::fs::openat(
             dir,
             ".",
@@ -195,6 +196,46 @@ impl Queue {
                 Err(e) => return Err(from_os(e)),
             }
         }
+    }
+
+    /// Removes the queue files of processes that ended without removing them (a process that
+    /// exits does not run its main thread's teardown, and a killed one runs nothing). Once per
+    /// process, before its first queue is made.
+    pub(crate) fn sweep_stale() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let Ok(dir) = dir() else { return };
+            let Ok(names) = std::fs::read_dir(super::named::session_root().join("msg")) else {
+                return;
+            };
+            for entry in names.flatten() {
+                let name = entry.file_name();
+                let Some(tid) = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix('q'))
+                    .and_then(|t| t.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                let Ok(fd) = rustix::fs::openat(
+                    dir,
+                    file_name(tid).as_str(),
+                    OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+                    Mode::empty(),
+                ) else {
+                    continue;
+                };
+                if !super::lock::held_by_other(fd.as_fd(), 0)
+                    && let (Ok(a), Ok(b)) = (
+                        rustix::fs::fstat(&fd),
+                        rustix::fs::statat(dir, file_name(tid).as_str(), AtFlags::SYMLINK_NOFOLLOW),
+                    )
+                    && a.st_ino == b.st_ino
+                {
+                    let _ = rustix::fs::unlinkat(dir, file_name(tid).as_str(), AtFlags::empty());
+                }
+            }
+        });
     }
 
     /// Opens thread `tid`'s queue; `ERROR_INVALID_THREAD_ID` if it has none or its process
