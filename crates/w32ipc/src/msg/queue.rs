@@ -346,8 +346,10 @@ impl State {
             lp_data: std::ptr::null_mut(),
         };
         let mut block = false;
-        let lparam = if e.flags & F_COPYDATA != 0 {
-            if e.msg != WM_COPYDATA {
+        let lparam = if e.flags & F_COPYDATA != 0 || e.msg == WM_COPYDATA {
+            // Only a block this library copied may arrive as WM_COPYDATA: its lParam is a
+            // pointer the receiver dereferences.
+            if e.msg != WM_COPYDATA || e.flags & F_COPYDATA == 0 || e.kind != SEND {
                 answer(0, ERROR_INVALID_PARAMETER);
                 return;
             }
@@ -398,6 +400,11 @@ impl State {
         let mut c = head;
         while c != tail {
             let e = self.q.read_post(c);
+            if e.msg == WM_COPYDATA && e.flags & TAKEN == 0 {
+                // Never posted by this library (it refuses to): a forged pointer message.
+                self.q.mark_post_taken(c);
+                continue;
+            }
             if e.flags & TAKEN != 0 {
                 if c == head {
                     head = head.wrapping_add(1);
