@@ -37,6 +37,8 @@ pub enum Role {
     SemaphorePong,
     /// A named-pipe scenario's other end (see [`crate::npipe`]).
     Npipe,
+    /// A message scenario's receiver (see [`crate::msg`]).
+    Msg,
 }
 
 impl Role {
@@ -49,6 +51,7 @@ impl Role {
             Role::EventPong => "event-pong",
             Role::SemaphorePong => "semaphore-pong",
             Role::Npipe => crate::npipe::ROLE,
+            Role::Msg => crate::msg::ROLE,
         }
     }
 
@@ -60,6 +63,7 @@ impl Role {
             Role::EventPong,
             Role::SemaphorePong,
             Role::Npipe,
+            Role::Msg,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -95,6 +99,7 @@ fn serve(args: &[String]) -> io::Result<()> {
     match (role, &args[1..]) {
         (Role::RawRead | Role::W32ipcRead, [end, cpu]) => serve_read(role, end, cpu),
         (Role::Npipe, rest) => crate::npipe::serve_child(rest),
+        (Role::Msg, rest) => crate::msg::serve_child(rest),
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
@@ -122,7 +127,7 @@ fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
             ready()?;
             drain_w32ipc(&reader, &mut buf)?
         }
-        Role::FutexPong | Role::EventPong | Role::SemaphorePong | Role::Npipe => {
+        Role::FutexPong | Role::EventPong | Role::SemaphorePong | Role::Npipe | Role::Msg => {
             unreachable!("not a pipe role")
         }
     };
@@ -148,7 +153,9 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
-        Role::RawRead | Role::W32ipcRead | Role::Npipe => unreachable!("not a ping-pong role"),
+        Role::RawRead | Role::W32ipcRead | Role::Npipe | Role::Msg => {
+            unreachable!("not a ping-pong role")
+        }
     }
 }
 

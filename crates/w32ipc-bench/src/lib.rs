@@ -2,8 +2,8 @@
 //!
 //! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`, a futex
 //! on a shared `memfd` word, a Unix stream socket) and one or more subjects measured against it
-//! (w32ipc; for named pipes also the `interprocess` and `tokio` crates, as peers that the
-//! target does not bind). Trials of all subjects of a scenario are interleaved, so drift on a
+//! (w32ipc; for named pipes also the `interprocess` and `tokio` crates, for messages
+//! `ipc-channel`, as peers that the target does not bind). Trials of all subjects of a scenario are interleaved, so drift on a
 //! noisy machine hits them alike; each figure is a median over the trials, shown with its
 //! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
@@ -18,6 +18,10 @@ pub mod child;
 pub mod event_pingpong;
 pub mod harness;
 pub mod mapping_cost;
+pub mod msg;
+pub mod msg_roundtrip;
+pub mod msg_thread;
+pub mod msg_throughput;
 pub mod mutex_uncontended;
 pub mod npipe;
 pub mod npipe_async;
@@ -33,6 +37,7 @@ pub mod placement;
 pub mod report;
 pub mod semaphore_pingpong;
 pub mod session;
+pub mod shared_region;
 pub mod shared_word;
 pub mod spawn_cost;
 pub mod stats;
@@ -112,6 +117,9 @@ pub fn run(options: &Options) -> io::Result<()> {
     }
     if options.npipe.any() {
         report.comparisons.extend(npipe::run_all(options)?);
+    }
+    if options.msg.any() {
+        report.comparisons.extend(msg::run_all(options)?);
     }
     if options.json {
         eprint!("{}", report.table());

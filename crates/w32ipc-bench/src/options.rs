@@ -10,24 +10,28 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
   --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial,
                      2000 round trips per ping-pong trial, 200000 mutex pairs per trial;
                      named pipes: 64 MiB, 1000 round trips, 100 connections, 50 requests
-                     per client per trial
+                     per client per trial; messages: 1000 round trips, 64 MiB per trial
   --json             print a JSON summary on stdout (the table goes to stderr)
   --pin              two-process scenarios (pipe, event, semaphore): parent and child
                      pinned to two different CPUs (default: no pinning; the scheduler
-                     places both); the mutex scenario's one thread is pinned too
+                     places both); the mutex scenario's one thread is pinned too;
+                     msg-thread: its two threads on two CPUs
   --pin-same         two-process scenarios: parent and child pinned to one and the same CPU
+                     (msg-thread: both threads)
   --trials N         trials per subject (default 9; each figure is their median)
   --mib N            MiB the parent writes per pipe trial (default 1024)
   --write-bytes N    size of each of the parent's writes (default 65536); the child always
                      reads with a 64 KiB buffer
   --spawns N         spawns per spawn trial (default 200)
-  --round-trips N    timed round trips per event/semaphore ping-pong trial (default 20000;
-                     each trial first plays 1000 untimed ones)
+  --round-trips N    timed round trips per event/semaphore ping-pong trial and per
+                     msg-thread trial (default 20000; each trial first plays 1000 untimed
+                     ones)
   --pairs N          mutex acquire + release pairs per trial (default 1000000)
   --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore, mapping,
                      sync (event + mutex + semaphore), npipe (the four named-pipe groups:
-                     npipe-throughput, npipe-roundtrip, npipe-connect, npipe-async); may be
-                     given more than once
+                     npipe-throughput, npipe-roundtrip, npipe-connect, npipe-async), msg
+                     (the three message groups: msg-roundtrip, msg-throughput, msg-thread);
+                     may be given more than once
   --npipe-mib N      MiB the parent sends per named-pipe throughput trial (default 1024)
   --npipe-round-trips N
                      timed 64-byte round trips per named-pipe round-trip trial (default 5000;
@@ -36,6 +40,11 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
                      ones go first)
   --clients N        concurrent clients of the async-server scenario (default 100)
   --requests N       requests each client makes per async-server trial (default 200)
+  --msg-round-trips N
+                     timed 64-byte WM_COPYDATA round trips per msg-roundtrip trial (default
+                     5000; each trial first plays 500 untimed ones)
+  --msg-mib N        1 MiB WM_COPYDATA blocks per msg-throughput trial (default 512; 8
+                     untimed ones go first)
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
                      posix_spawn does not); default 0
@@ -89,6 +98,12 @@ pub struct Options {
     pub npipe_clients: usize,
     /// Requests per client per async-server trial.
     pub npipe_requests: u64,
+    /// Which message scenarios to run.
+    pub msg: MsgGroups,
+    /// Timed round trips per message round-trip trial.
+    pub msg_round_trips: u64,
+    /// 1 MiB blocks per message throughput trial.
+    pub msg_blocks: u64,
     /// Explicit path of the C ABI library.
     pub capi: Option<PathBuf>,
     /// MiB of memory the parent holds during the spawn scenario.
@@ -120,6 +135,31 @@ impl NpipeGroups {
     /// Whether any is selected.
     pub fn any(self) -> bool {
         self.throughput || self.round_trip || self.connect || self.async_server
+    }
+}
+
+/// The message scenarios a run selects (`--only msg` selects all three).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsgGroups {
+    /// 64-byte `WM_COPYDATA` round trip between two processes (`msg-roundtrip`).
+    pub round_trip: bool,
+    /// 1 MiB `WM_COPYDATA` blocks between two processes (`msg-throughput`).
+    pub throughput: bool,
+    /// Posted thread messages between two threads (`msg-thread`).
+    pub thread: bool,
+}
+
+impl MsgGroups {
+    /// All three.
+    pub const ALL: MsgGroups = MsgGroups {
+        round_trip: true,
+        throughput: true,
+        thread: true,
+    };
+
+    /// Whether any is selected.
+    pub fn any(self) -> bool {
+        self.round_trip || self.throughput || self.thread
     }
 }
 
@@ -163,6 +203,9 @@ impl Options {
             npipe_connects: 0,
             npipe_clients: 100,
             npipe_requests: 0,
+            msg: MsgGroups::ALL,
+            msg_round_trips: 0,
+            msg_blocks: 0,
             capi: None,
             ballast_mib: 0,
         };
@@ -170,6 +213,7 @@ impl Options {
         let (mut round_trips, mut pairs) = (None, None);
         let (mut npipe_mib, mut npipe_round_trips) = (None, None);
         let (mut connects, mut requests) = (None, None);
+        let (mut msg_round_trips, mut msg_mib) = (None, None);
         let mut only: Option<Vec<String>> = None;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -202,6 +246,8 @@ impl Options {
                 "--connects" => connects = Some(number(&value(arg)?, arg)?),
                 "--clients" => o.npipe_clients = number(&value(arg)?, arg)?,
                 "--requests" => requests = Some(number(&value(arg)?, arg)?),
+                "--msg-round-trips" => msg_round_trips = Some(number(&value(arg)?, arg)?),
+                "--msg-mib" => msg_mib = Some(number(&value(arg)?, arg)?),
                 "--capi" => o.capi = Some(PathBuf::from(value("--capi")?)),
                 "-h" | "--help" => return Ok(None),
                 "--bench" => {}
@@ -218,9 +264,12 @@ impl Options {
             npipe_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
         o.npipe_connects = connects.unwrap_or(if o.quick { 100 } else { 1_000 }) as u64;
         o.npipe_requests = requests.unwrap_or(if o.quick { 50 } else { 200 }) as u64;
+        o.msg_round_trips = msg_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
+        o.msg_blocks = msg_mib.unwrap_or(if o.quick { 64 } else { 512 }) as u64;
         if let Some(groups) = only {
             o.run_pipes = false;
             o.npipe = NpipeGroups::default();
+            o.msg = MsgGroups::default();
             o.run_spawns = false;
             o.run_events = false;
             o.run_mutex = false;
@@ -239,6 +288,10 @@ impl Options {
                     "npipe-roundtrip" => o.npipe.round_trip = true,
                     "npipe-connect" => o.npipe.connect = true,
                     "npipe-async" => o.npipe.async_server = true,
+                    "msg" => o.msg = MsgGroups::ALL,
+                    "msg-roundtrip" => o.msg.round_trip = true,
+                    "msg-throughput" => o.msg.throughput = true,
+                    "msg-thread" => o.msg.thread = true,
                     "sync" => {
                         o.run_events = true;
                         o.run_mutex = true;
@@ -247,8 +300,9 @@ impl Options {
                     other => {
                         return Err(format!(
                             "--only takes pipe, spawn, event, mutex, semaphore, mapping, sync, \
-                             npipe, npipe-throughput, npipe-roundtrip, npipe-connect or \
-                             npipe-async, not {other:?}"
+                             npipe, npipe-throughput, npipe-roundtrip, npipe-connect, \
+                             npipe-async, msg, msg-roundtrip, msg-throughput or msg-thread, \
+                             not {other:?}"
                         ));
                     }
                 }
@@ -269,6 +323,19 @@ impl Options {
             self.mutex_pairs,
             if self.quick { " [--quick]" } else { "" }
         ) + &self.npipe_summary()
+            + &self.msg_summary()
+    }
+
+    /// The message settings, when a message scenario runs.
+    fn msg_summary(&self) -> String {
+        if !self.msg.any() {
+            return String::new();
+        }
+        format!(
+            "; messages: {} round trips per round-trip trial, {} MiB per throughput trial, {} \
+             round trips per thread trial",
+            self.msg_round_trips, self.msg_blocks, self.round_trips
+        )
     }
 
     /// The named-pipe settings, when a named-pipe scenario runs.
@@ -348,11 +415,29 @@ mod tests {
         assert!(!o.npipe.throughput && !o.npipe.round_trip && !o.run_pipes);
         let o = parse(&["--only", "pipe"]).unwrap().unwrap();
         assert!(!o.npipe.any());
+        assert!(!o.msg.any());
         let o = parse(&["--only", "npipe", "--quick", "--clients", "10"])
             .unwrap()
             .unwrap();
         assert_eq!(o.npipe, NpipeGroups::ALL);
         assert_eq!((o.npipe_bytes, o.npipe_clients), (64 << 20, 10));
+    }
+
+    #[test]
+    fn msg_groups_and_counts() {
+        let all = parse(&[]).unwrap().unwrap();
+        assert_eq!(all.msg, MsgGroups::ALL);
+        assert_eq!((all.msg_round_trips, all.msg_blocks), (5_000, 512));
+        let o = parse(&["--only", "msg-thread", "--quick"])
+            .unwrap()
+            .unwrap();
+        assert!(o.msg.thread && !o.msg.round_trip && !o.msg.throughput);
+        assert!(!o.npipe.any() && !o.run_events);
+        assert_eq!((o.msg_round_trips, o.msg_blocks), (1_000, 64));
+        let o = parse(&["--only", "msg", "--msg-mib", "32"])
+            .unwrap()
+            .unwrap();
+        assert_eq!((o.msg, o.msg_blocks), (MsgGroups::ALL, 32));
     }
 
     #[test]

@@ -45,6 +45,11 @@ const SET: u32 = 1;
 const SLEEPER: u32 = 2;
 
 impl<'a> FutexFlag<'a> {
+    /// A flag on any shared word (clear when 0).
+    pub fn new(word: &'a AtomicU32) -> FutexFlag<'a> {
+        FutexFlag { word }
+    }
+
     /// The ping (word 0) and pong (word 1) flags of a page.
     pub fn pair(words: &'a SharedWords) -> (FutexFlag<'a>, FutexFlag<'a>) {
         (
