@@ -527,12 +527,12 @@ pub fn get_message(filter: Filter) -> io::Result<Msg> {
     let st = queue::state()?;
     loop {
         let seq = st.wake_seq();
-        let served = st.pump(true);
+        st.pump(true);
         if let Some(m) = st.take_posted(&filter, true) {
             return Ok(m);
         }
-        // Just served a send: its sender often sends again at once.
-        if served && st.spin(seq, st.last_sender_cpu.get()) {
+        // Just exchanged with a thread on another CPU: its next message often follows at once.
+        if st.spin_if_hot(seq) {
             continue;
         }
         st.sleep(seq, None, None)?;

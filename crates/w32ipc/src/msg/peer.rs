@@ -95,7 +95,7 @@ impl Peer {
             self.dead.store(true, Ordering::Relaxed);
             return false;
         }
-        if self.pid == std::process::id() {
+        if self.pid == sys::process::current_pid() {
             return true;
         }
         let seq = sys::watch::sequence().load(Ordering::SeqCst);

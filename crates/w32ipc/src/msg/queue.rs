@@ -57,8 +57,11 @@ pub(crate) struct State {
     replies: RefCell<Vec<(u32, i64, u32)>>,
     /// Sent messages taken off the ring while serving was not allowed (`SMTO_BLOCK`).
     deferred: RefCell<VecDeque<CtlEntry>>,
-    /// The CPU of the last thread whose sent message this one served.
-    pub(crate) last_sender_cpu: Cell<u32>,
+    /// The CPU of the last thread this one exchanged with (served a send of, or posted to),
+    /// and whether that was since the thread last gave up spinning: `GetMessage` spins for an
+    /// answer only then.
+    peer_cpu: Cell<u32>,
+    hot: Cell<bool>,
     /// How long to spin before sleeping when the peer runs on another CPU (adapts).
     spin_budget: Cell<Duration>,
 }
@@ -77,7 +80,7 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
         return Ok(s);
     }
     let tid = sys::process::current_thread_id();
-    let q = Queue::create(std::process::id(), tid)?;
+    let q = Queue::create(sys::process::current_pid(), tid)?;
     let nonce = q.header().nonce.load(Ordering::Relaxed);
     peer::forget(tid);
     let s = Rc::new(State {
@@ -94,7 +97,8 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
         waiting: RefCell::new(Vec::new()),
         replies: RefCell::new(Vec::new()),
         deferred: RefCell::new(VecDeque::new()),
-        last_sender_cpu: Cell::new(u32::MAX),
+        peer_cpu: Cell::new(u32::MAX),
+        hot: Cell::new(false),
         spin_budget: Cell::new(Duration::from_micros(50)),
     });
     s.look();
@@ -163,6 +167,25 @@ impl State {
         h.last_look_ms
             .store(sys::msgq::coarse_ms(), Ordering::Relaxed);
         h.cpu.store(sys::msgq::current_cpu(), Ordering::Relaxed);
+    }
+
+    /// Notes an exchange with `p` (a send served, a message posted to it).
+    pub(crate) fn exchanged_with(&self, p: &Peer) {
+        self.peer_cpu.set(p.q.header().cpu.load(Ordering::Relaxed));
+        self.hot.set(true);
+    }
+
+    /// In `GetMessage`, before sleeping: spins for the next message if this thread has just
+    /// exchanged messages with a thread on another CPU (see [`State::spin`]).
+    pub(crate) fn spin_if_hot(&self, seq: u32) -> bool {
+        if !self.hot.get() {
+            return false;
+        }
+        let moved = self.spin(seq, self.peer_cpu.get());
+        if !moved {
+            self.hot.set(false);
+        }
+        moved
     }
 
     /// Before sleeping for a peer that runs on another CPU (`peer_cpu`) and may answer within
@@ -327,8 +350,7 @@ impl State {
             _ => None,
         };
         if let Some(p) = &sender {
-            self.last_sender_cpu
-                .set(p.q.header().cpu.load(Ordering::Relaxed));
+            self.exchanged_with(p);
         }
         let answer = |result: isize, error: u32| {
             if let Some(p) = &sender {

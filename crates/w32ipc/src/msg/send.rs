@@ -57,7 +57,7 @@ pub(crate) fn send(
     }
     let info = window::info_fast(hwnd).ok_or_else(|| win32(ERROR_INVALID_WINDOW_HANDLE))?;
     let me = sys::process::current_thread_id();
-    if info.pid == std::process::id() && info.tid == me {
+    if info.pid == sys::process::current_pid() && info.tid == me {
         // The window's own thread: a plain call.
         return Ok(match &block {
             Some(b) => {
@@ -162,8 +162,8 @@ fn wait_reply(st: &queue::State, target: &peer::Peer, serial: u32, how: How) -> 
         } else {
             deadline
         };
-        let also =
-            (target.pid != std::process::id()).then_some((sys::watch::sequence(), watch_seq));
+        let also = (target.pid != sys::process::current_pid())
+            .then_some((sys::watch::sequence(), watch_seq));
         st.sleep(seq, also, until)?;
     }
 }
@@ -221,5 +221,8 @@ fn push_post(
         return Err(win32(ERROR_NOT_ENOUGH_QUOTA));
     }
     target.q.ring();
+    if let Some(st) = queue::current() {
+        st.exchanged_with(target);
+    }
     Ok(())
 }

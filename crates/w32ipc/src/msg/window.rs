@@ -83,7 +83,7 @@ fn info_of(h: Hwnd, names: bool, check_owner: bool) -> Option<wintable::WindowIn
     if ((i.generation >> 1) & 0x7FFF).max(1) != g {
         return None;
     }
-    if i.pid == std::process::id() && local(h).is_none() {
+    if i.pid == sys::process::current_pid() && local(h).is_none() {
         return None;
     }
     Some(i)
@@ -240,7 +240,7 @@ pub(crate) fn find(
             continue;
         }
         let h = hwnd_of(i, w.generation);
-        if w.pid == std::process::id()
+        if w.pid == sys::process::current_pid()
             && local(h).is_none_or(|l| l.destroying.load(Ordering::Relaxed))
         {
             continue;

@@ -291,7 +291,7 @@ impl Queue {
         if h.alive.load(Ordering::Acquire) == 0 {
             return false;
         }
-        if h.pid.load(Ordering::Relaxed) == std::process::id() {
+        if h.pid.load(Ordering::Relaxed) == super::process::current_pid() {
             return true;
         }
         super::lock::held_by_other(self.fd.as_fd(), 0)

@@ -270,6 +270,21 @@ pub(crate) fn current_thread_id() -> u32 {
     tid
 }
 
+/// The calling process's id (`GetCurrentProcessId`), cached: the message paths compare owners
+/// with it on every send, and `getpid` is a system call. A `fork` child forgets the cache.
+pub(crate) fn current_pid() -> u32 {
+    let cached = PID.load(std::sync::atomic::Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    forget_thread_id_after_fork();
+    let pid = std::process::id();
+    PID.store(pid, std::sync::atomic::Ordering::Relaxed);
+    pid
+}
+
+static PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 thread_local! {
     /// This thread's id, once asked for (0: not yet).
     static TID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -283,6 +298,7 @@ fn forget_thread_id_after_fork() {
             // The forking thread is the child's only thread, with the parent's id cached. The
             // cell is const-initialised and has no destructor: nothing here allocates.
             TID.with(|t| t.set(0));
+            PID.store(0, std::sync::atomic::Ordering::Relaxed);
         }
         // SAFETY: registers a handler that only clears a thread-local cell in the child.
         unsafe {

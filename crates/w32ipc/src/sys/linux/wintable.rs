@@ -183,7 +183,7 @@ impl Table {
         class: &[u16],
         title: &[u16],
     ) -> io::Result<(usize, u32)> {
-        let me = std::process::id();
+        let me = super::process::current_pid();
         super::lock::ofd(self.fd.as_fd(), TABLE_LOCK, libc::F_WRLCK, true)?;
         let _unlock = Unlock(self, TABLE_LOCK);
         let high = self.high();
@@ -302,7 +302,7 @@ impl Table {
             if s.generation.load(Ordering::Acquire) != g1 {
                 continue;
             }
-            if check_owner && info.pid != std::process::id() && !self.slot_held(i) {
+            if check_owner && info.pid != super::process::current_pid() && !self.slot_held(i) {
                 return None;
             }
             return Some(info);
