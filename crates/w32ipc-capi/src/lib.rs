@@ -25,7 +25,9 @@ pub mod last_error;
 pub mod loader;
 pub mod lstr;
 pub mod mapping;
+pub mod message;
 pub mod misc;
+pub mod msg_wait;
 pub mod npipe;
 pub mod overlapped;
 pub mod process;
@@ -34,6 +36,9 @@ pub mod sync;
 pub mod thread;
 pub mod types;
 pub mod wait;
+pub mod window;
+pub mod window_class;
+pub mod window_long;
 
 /// Runs when the library is loaded: Win32 programs expect `ERROR_NO_DATA` from a write to a
 /// pipe with no reader, never a `SIGPIPE`.

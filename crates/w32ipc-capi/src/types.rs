@@ -18,6 +18,20 @@ pub type ULONG = u32;
 pub type LONG_PTR = isize;
 /// 32-bit unsigned.
 pub type UINT = u32;
+/// A window handle: the same value names the same window in every process of the session.
+pub type HWND = *mut c_void;
+/// A message's first parameter (pointer-sized unsigned).
+pub type WPARAM = usize;
+/// A message's second parameter (pointer-sized signed).
+pub type LPARAM = isize;
+/// A window procedure's result (pointer-sized signed).
+pub type LRESULT = isize;
+/// An atom (16 bits): a class name or a registered message number.
+pub type ATOM = u16;
+/// A module handle (`HINSTANCE`/`HMODULE`), opaque here.
+pub type HINSTANCE = *mut c_void;
+/// `WNDPROC`: a window procedure; `None` is a NULL pointer.
+pub type WNDPROC = Option<unsafe extern "C" fn(HWND, UINT, WPARAM, LPARAM) -> LRESULT>;
 
 /// `TRUE`.
 pub const TRUE: BOOL = 1;
