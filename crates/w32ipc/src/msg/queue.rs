@@ -163,10 +163,15 @@ pub(crate) fn reply(to: &Peer, serial: u32, result: isize, error: u32) {
 impl State {
     /// Records that the thread looks at its queue now (it is not hung), and where it runs.
     fn look(&self) {
+        // Stored only when changed: the line is read by every producer.
         let h = self.q.header();
-        h.last_look_ms
-            .store(sys::msgq::coarse_ms(), Ordering::Relaxed);
-        h.cpu.store(sys::msgq::current_cpu(), Ordering::Relaxed);
+        let (ms, cpu) = (sys::msgq::coarse_ms(), sys::msgq::current_cpu());
+        if h.last_look_ms.load(Ordering::Relaxed) != ms {
+            h.last_look_ms.store(ms, Ordering::Relaxed);
+        }
+        if h.cpu.load(Ordering::Relaxed) != cpu {
+            h.cpu.store(cpu, Ordering::Relaxed);
+        }
     }
 
     /// Notes an exchange with `p` (a send served, a message posted to it).
