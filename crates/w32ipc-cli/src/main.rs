@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod ls;
 mod pipe;
+mod window;
 
 /// Win32 interprocess communication, natively on Linux.
 ///
@@ -16,6 +17,8 @@ mod pipe;
 ///   w32ipc ls                           list the session's named objects
 ///   w32ipc pipe serve demo --echo       a named-pipe echo server
 ///   echo hi | w32ipc pipe connect demo  talk to it
+///   w32ipc window listen                a window that prints the messages it gets
+///   w32ipc window send --data hi        WM_COPYDATA to it
 #[derive(Parser)]
 #[command(name = "w32ipc", version, verbatim_doc_comment)]
 struct Cli {
@@ -36,6 +39,13 @@ enum Command {
     /// $XDG_RUNTIME_DIR/w32ipc): a client finds only the servers of its own root.
     #[command(verbatim_doc_comment)]
     Pipe(pipe::Args),
+    /// Window tools: a window that prints its messages, WM_COPYDATA to a window, the list.
+    ///
+    /// Windows are found by class (without case) and title across the processes of the
+    /// session root ($W32IPC_ROOT, else $XDG_RUNTIME_DIR/w32ipc); a window handle means the
+    /// same window in every process.
+    #[command(verbatim_doc_comment)]
+    Window(window::Args),
     /// Child roles the demo starts (not for direct use).
     #[command(name = "__child", hide = true)]
     Child {
@@ -52,6 +62,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Ls(args) => ls::run(&args),
         Command::Pipe(args) => return pipe::run(&args),
+        Command::Window(args) => return window::run(&args),
         Command::Child { role, args } => demo::child(&role, &args),
     };
     match result {

@@ -5,6 +5,8 @@ mod anonymous_pipe;
 mod named_pipe;
 mod named_pipe_messages;
 mod shared_memory;
+mod thread_messages;
+mod wm_copydata;
 
 use std::io::{self, BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -20,6 +22,10 @@ pub struct Args {
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
+    /// The seed's WM_COPYDATA: a receiver process's window, a sender process with action codes.
+    WmCopydata,
+    /// Two threads of one process exchanging messages through their thread queues.
+    ThreadMessages,
     /// A parent and a child that inherits one end of an anonymous pipe.
     AnonymousPipe,
     /// The seed's named-pipe server (one outbound no-wait instance) and two client processes.
@@ -32,6 +38,8 @@ enum Scenario {
 
 pub fn run(args: &Args) -> io::Result<()> {
     let all = [
+        Scenario::WmCopydata,
+        Scenario::ThreadMessages,
         Scenario::AnonymousPipe,
         Scenario::NamedPipe,
         Scenario::NamedPipeMessages,
@@ -42,6 +50,8 @@ pub fn run(args: &Args) -> io::Result<()> {
             continue;
         }
         match s {
+            Scenario::WmCopydata => wm_copydata::run()?,
+            Scenario::ThreadMessages => thread_messages::run()?,
             Scenario::AnonymousPipe => anonymous_pipe::run()?,
             Scenario::NamedPipe => named_pipe::run()?,
             Scenario::NamedPipeMessages => named_pipe_messages::run()?,
@@ -54,6 +64,7 @@ pub fn run(args: &Args) -> io::Result<()> {
 /// The child side of a scenario (`w32ipc __child ROLE ARGS…`).
 pub fn child(role: &str, args: &[String]) -> io::Result<()> {
     match role {
+        "wm-copydata" => wm_copydata::child(args),
         "anonymous-pipe" => anonymous_pipe::child(args),
         "named-pipe" => named_pipe::child(args),
         "named-pipe-messages" => named_pipe_messages::child(args),
