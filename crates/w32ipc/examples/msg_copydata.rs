@@ -17,7 +17,7 @@
 //! the sender is blocked in its `SendMessage` and serves that send meanwhile; SUM answers a
 //! checksum; QUIT destroys the window, which ends the receiver's message loop. The sender also
 //! shows the seed's rule that `WM_COPYDATA` must be sent, not posted (`ERROR_MESSAGE_SYNC_ONLY`).
-//! The C twin of this scenario is `tests/c/pending/msg_seed.c`.
+//! The C twin of this scenario is `msg_seed.c` among the C tests (`tests/c/`).
 
 use std::cell::RefCell;
 use std::io;
