@@ -52,7 +52,10 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 pub use typed::{CopyData, Message, Window, WindowBuilder, WindowProc};
-pub use wait::{MsgWait, wait_objects_or_messages};
+pub use wait::{
+    MsgWait, QS_ALLINPUT, QS_ALLPOSTMESSAGE, QS_POSTMESSAGE, QS_SENDMESSAGE,
+    wait_objects_or_messages,
+};
 pub use window::{RawProc, def_window_proc};
 
 use crate::error::{ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE, win32};
