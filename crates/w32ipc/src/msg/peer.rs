@@ -25,6 +25,8 @@ pub(crate) struct Peer {
     watch: Mutex<Option<(OwnedFd, Registration)>>,
     /// The watch sequence at the last liveness check that found the thread alive.
     checked: AtomicU32,
+    /// Set once `watch` holds the thread's pidfd and its watch.
+    watching: AtomicBool,
     dead: AtomicBool,
     /// The thread's outboxes mapped here, by descriptor number (a few: a sender that gave up
     /// on a send moves to a new one).
@@ -64,6 +66,7 @@ pub(crate) fn get(tid: u32, nonce: Option<u64>) -> io::Result<Arc<Peer>> {
         q,
         watch: Mutex::new(None),
         checked: AtomicU32::new(0),
+        watching: AtomicBool::new(false),
         dead: AtomicBool::new(false),
         outboxes: Mutex::new(Vec::new()),
     });
@@ -99,14 +102,18 @@ impl Peer {
             return true;
         }
         let seq = sys::watch::sequence().load(Ordering::SeqCst);
-        let mut w = self.watch.lock().unwrap_or_else(|e| e.into_inner());
-        if w.is_some() && self.checked.load(Ordering::Relaxed) == seq {
+        // No watched thread ended since the last check found this one alive: still alive.
+        if self.watching.load(Ordering::Acquire) && self.checked.load(Ordering::Acquire) == seq {
             return true;
         }
+        let mut w = self.watch.lock().unwrap_or_else(|e| e.into_inner());
         if w.is_none() {
             match sys::process::open_thread(self.tid) {
                 Ok(fd) => match sys::watch::watch(fd.as_fd()) {
-                    Ok(reg) => *w = Some((fd, reg)),
+                    Ok(reg) => {
+                        *w = Some((fd, reg));
+                        self.watching.store(true, Ordering::Release);
+                    }
                     Err(_) => return self.q.owner_alive(),
                 },
                 Err(_) => {
@@ -122,7 +129,7 @@ impl Peer {
             self.dead.store(true, Ordering::Relaxed);
             return false;
         }
-        self.checked.store(seq, Ordering::Relaxed);
+        self.checked.store(seq, Ordering::Release);
         true
     }
 

@@ -162,6 +162,15 @@ fn wait_reply(st: &queue::State, target: &peer::Peer, serial: u32, how: How) -> 
         } else {
             deadline
         };
+        // The receiver on another CPU often answers within microseconds: spin first.
+        let target_cpu = target
+            .q
+            .header()
+            .cpu
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if st.spin(seq, target_cpu) {
+            continue;
+        }
         let also = (target.pid != sys::process::current_pid())
             .then_some((sys::watch::sequence(), watch_seq));
         st.sleep(seq, also, until)?;
