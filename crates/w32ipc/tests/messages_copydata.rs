@@ -461,9 +461,6 @@ fn a_block_whose_send_timed_out_never_shows_another_blocks_bytes() {
 /// ones; a later block to another receiver, which had mapped the sender's first outbox, must
 /// still arrive with its own bytes.
 #[test]
-#[ignore = "library bug: a receiver caches a sender's outboxes by descriptor number; a new \
-            outbox that reuses the number of a closed, retired one is read through the stale \
-            mapping, so the block arrives with another block's bytes"]
 fn a_block_after_repeated_time_outs_arrives_with_its_own_bytes() {
     let _w = watchdog(
         "a_block_after_repeated_time_outs_arrives_with_its_own_bytes",

@@ -568,9 +568,6 @@ fn absurd_ring_indices_are_repaired_once_the_receiver_looks() {
 /// The same without the wake-up a producer gives: the receiver sleeps in `GetMessage`, and a
 /// good sender comes along. It must be served (Windows has no such state to get stuck in).
 #[test]
-#[ignore = "library bug: with absurd ring indices and no wake-up, sends and posts fail with \
-            ERROR_NOT_ENOUGH_QUOTA (1816) and the sleeping receiver is never woken to repair \
-            them"]
 fn absurd_ring_indices_without_a_wake_up_do_not_lock_out_good_senders() {
     let _w = watchdog(
         "absurd_ring_indices_without_a_wake_up_do_not_lock_out_good_senders",
@@ -614,9 +611,6 @@ fn a_producer_lock_left_by_a_dead_thread_is_broken() {
 /// debugger or SIGSTOP in the middle of a post) must not make `SendMessageTimeout` ignore its
 /// time-out.
 #[test]
-#[ignore = "library bug: a queue lock held by a live thread that never releases it blocks \
-            every producer forever, SendMessageTimeout included (its time-out is not applied \
-            while waiting for the lock)"]
 fn a_producer_lock_held_by_a_live_stranger_does_not_hang_send_timeout() {
     let _w = watchdog(
         "a_producer_lock_held_by_a_live_stranger_does_not_hang_send_timeout",

@@ -325,9 +325,6 @@ fn post_thread_message_needs_a_live_thread_with_a_queue() {
 /// Windows fails `PostThreadMessage` to a thread that has ended, at once. Here a process is
 /// SIGKILLed and reaped right after a post to its thread succeeded, a hundred times over.
 #[test]
-#[ignore = "library bug: after a post to another process's thread, a post made right after \
-            that process was killed and reaped can still succeed (the cached liveness is \
-            refreshed only when the background watcher thread gets to run)"]
 fn a_post_to_a_thread_of_a_reaped_process_fails_at_once() {
     let _w = watchdog("a_post_to_a_thread_of_a_reaped_process_fails_at_once", 60);
     isolate();

@@ -315,8 +315,6 @@ fn send_timeout_to_a_handler_that_does_not_return() {
 /// 2011-09-15): if the receiver had not taken it yet, the send is cancelled and the message
 /// never delivered; if its handler was already running, it runs to completion.
 #[test]
-#[ignore = "library bug: a message whose SendMessageTimeout timed out before the receiver \
-            took it is still delivered later (Windows cancels it)"]
 fn a_send_that_timed_out_before_the_receiver_took_it_is_never_delivered() {
     let _w = watchdog(
         "a_send_that_timed_out_before_the_receiver_took_it_is_never_delivered",

@@ -280,8 +280,9 @@ impl Hwnd {
     ///
     /// # Errors
     /// As [`Hwnd::send`], and `ERROR_TIMEOUT` (1460) when time ran out or, with
-    /// [`SendFlags::ABORT_IF_HUNG`], the receiver is hung. The receiver still handles the
-    /// message later; its result is dropped.
+    /// [`SendFlags::ABORT_IF_HUNG`], the receiver is hung. As on Windows, a message the
+    /// receiver had not started when time ran out is never delivered; one it had started runs
+    /// to its end and its result is dropped.
     #[doc(alias = "SendMessageTimeoutW")]
     pub fn send_timeout(
         self,

@@ -28,9 +28,9 @@ pub(crate) struct Peer {
     /// Set once `watch` holds the thread's pidfd and its watch.
     watching: AtomicBool,
     dead: AtomicBool,
-    /// The thread's outboxes mapped here, by descriptor number (a few: a sender that gave up
-    /// on a send moves to a new one).
-    outboxes: Mutex<Vec<(u32, PeerOutbox)>>,
+    /// The thread's outboxes mapped here, by descriptor number and generation (a few: a
+    /// sender that gave up on a send moves to a new one).
+    outboxes: Mutex<Vec<((u32, u16), PeerOutbox)>>,
 }
 
 /// Blocks of peers' outboxes in use by handlers right now (old mappings are kept until 0).
@@ -133,6 +133,35 @@ impl Peer {
         true
     }
 
+    /// Whether the thread gave up waiting for its send `serial`.
+    pub(crate) fn gave_up(&self, serial: u32) -> bool {
+        self.q
+            .header()
+            .gave_up
+            .iter()
+            .any(|s| s.load(Ordering::Acquire) == serial)
+    }
+
+    /// [`Peer::alive`], and for another process's thread, asked of the kernel now (one system
+    /// call): a post must fail at once once the thread is gone, even before the watcher has
+    /// seen it end.
+    pub(crate) fn alive_now(&self) -> bool {
+        if !self.alive() {
+            return false;
+        }
+        if self.pid == sys::process::current_pid() {
+            return true;
+        }
+        let w = self.watch.lock().unwrap_or_else(|e| e.into_inner());
+        let ended = w.as_ref().is_some_and(|(fd, _)| {
+            sys::process::wait(fd.as_fd(), Some(Duration::ZERO)).unwrap_or(true)
+        });
+        if ended {
+            self.dead.store(true, Ordering::Relaxed);
+        }
+        !ended
+    }
+
     /// Whether the thread has not looked at its queue for 5 seconds while not waiting on it
     /// (Windows' "hung").
     pub(crate) fn hung(&self) -> bool {
@@ -141,19 +170,26 @@ impl Peer {
             && sys::msgq::coarse_ms().wrapping_sub(h.last_look_ms.load(Ordering::Relaxed)) > 5000
     }
 
-    /// The `len` bytes at `off` in this thread's outbox `fd`, mapped here; `None` if they are
-    /// not there (a hostile or confused sender). Pair with [`release_block`].
-    pub(crate) fn block(&self, fd: u32, off: u64, len: u32) -> Option<NonNull<u8>> {
+    /// The `len` bytes at `off` in this thread's outbox `fd` of generation `generation`,
+    /// mapped here; `None` if they are not there (a hostile or confused sender). Pair with
+    /// [`release_block`].
+    pub(crate) fn block(
+        &self,
+        fd: u32,
+        generation: u16,
+        off: u64,
+        len: u32,
+    ) -> Option<NonNull<u8>> {
         let mut o = self.outboxes.lock().unwrap_or_else(|e| e.into_inner());
         let keep_old = BLOCKS_IN_USE.load(Ordering::SeqCst) > 0;
-        let i = match o.iter().position(|(f, _)| *f == fd) {
+        let i = match o.iter().position(|(k, _)| *k == (fd, generation)) {
             Some(i) => i,
             None => {
                 let ob = PeerOutbox::open(self.pid, fd).ok()?;
                 if o.len() >= 4 && !keep_old {
                     o.remove(0);
                 }
-                o.push((fd, ob));
+                o.push(((fd, generation), ob));
                 o.len() - 1
             }
         };

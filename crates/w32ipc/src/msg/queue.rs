@@ -18,7 +18,7 @@ use super::{CopyDataStruct, Filter, Hwnd, Msg, WM_COPYDATA, WM_QUIT, WindowFilte
 use crate::error::{ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE};
 use crate::sys;
 use crate::sys::futex::Watch;
-use crate::sys::msgq::{CTL_CAP, CtlEntry, POST_CAP, PostEntry, Queue, TAKEN};
+use crate::sys::msgq::{CTL_CAP, CtlEntry, GAVE_UP, POST_CAP, PostEntry, Push, Queue, TAKEN};
 use crate::sys::outbox::Outbox;
 
 /// Control-entry kinds.
@@ -47,6 +47,9 @@ pub(crate) struct State {
     outbox_top: Cell<usize>,
     /// Outboxes replaced after a send timed out: a receiver may still read a block in them.
     retired: RefCell<VecDeque<Outbox>>,
+    /// Counts the outboxes made: with the descriptor number, it tells receivers which one a
+    /// block is in (a number can be reused once a retired outbox closes).
+    outbox_gen: Cell<u16>,
     serial: Cell<u32>,
     quit: Cell<Option<i32>>,
     /// The posted ring's tail at the last `GetMessage`/`PeekMessage`: later messages are new.
@@ -90,6 +93,7 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
         outbox: RefCell::new(None),
         outbox_top: Cell::new(0),
         retired: RefCell::new(VecDeque::new()),
+        outbox_gen: Cell::new(0),
         serial: Cell::new(0),
         quit: Cell::new(None),
         seen_post_tail: Cell::new(0),
@@ -155,7 +159,9 @@ pub(crate) fn reply(to: &Peer, serial: u32, result: isize, error: u32) {
         aux: error,
         ..CtlEntry::default()
     };
-    if to.q.push_ctl(&e) {
+    // A sender whose queue stays locked for a second (stopped, or hostile) loses its reply.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    if to.q.push_ctl(&e, deadline) == Push::Done {
         to.q.ring();
     }
 }
@@ -218,9 +224,17 @@ impl State {
         }
     }
 
+    /// Remembers that send `serial` gave up waiting: a receiver that has not taken it yet
+    /// drops it.
+    pub(crate) fn gave_up(&self, serial: u32) {
+        let h = self.q.header();
+        let i = h.gave_up_next.fetch_add(1, Ordering::Relaxed) as usize % GAVE_UP;
+        h.gave_up[i].store(serial, Ordering::Release);
+    }
+
     /// The next serial for a send of this thread, registered as waiting.
     pub(crate) fn begin_send(&self) -> u32 {
-        let s = self.serial.get().wrapping_add(1);
+        let s = self.serial.get().wrapping_add(1).max(1);
         self.serial.set(s);
         self.waiting.borrow_mut().push(s);
         s
@@ -241,10 +255,12 @@ impl State {
     }
 
     /// Copies `data` into the outbox above the blocks of sends in progress; returns the
-    /// outbox's descriptor number and the block's offset. Pair with [`State::pop_block`].
-    pub(crate) fn push_block(&self, data: &[u8]) -> io::Result<(u32, u64)> {
+    /// outbox's descriptor number, its generation and the block's offset. Pair with
+    /// [`State::pop_block`].
+    pub(crate) fn push_block(&self, data: &[u8]) -> io::Result<(u32, u16, u64)> {
         let mut o = self.outbox.borrow_mut();
         if o.is_none() {
+            self.outbox_gen.set(self.outbox_gen.get().wrapping_add(1));
             let ob = Outbox::create()?;
             self.q
                 .header()
@@ -260,7 +276,7 @@ impl State {
         // slice, which cannot overlap our private outbox mapping.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ob.ptr().add(at), data.len()) };
         self.outbox_top.set((at + data.len()).next_multiple_of(64));
-        Ok((ob.raw_fd(), at as u64))
+        Ok((ob.raw_fd(), self.outbox_gen.get(), at as u64))
     }
 
     /// Gives back the outbox space taken by the block at `at` of outbox `fd`; once the outbox
@@ -349,6 +365,8 @@ impl State {
     fn serve(&self, e: &CtlEntry) {
         let sender = match e.kind {
             SEND => match peer::get(e.from_tid, Some(e.from_nonce)) {
+                // A send whose sender gave up before it was taken is not delivered.
+                Ok(p) if p.gave_up(e.serial) => return,
                 Ok(p) => Some(p),
                 Err(_) => return, // the sender is gone: nobody waits for this any more
             },
@@ -381,10 +399,9 @@ impl State {
                 return;
             }
             if e.payload_len > 0 || e.flags & F_HAD_PTR != 0 {
-                let Some(p) = sender
-                    .as_ref()
-                    .and_then(|s| s.block(e.aux, e.payload_off, e.payload_len))
-                else {
+                let Some(p) = sender.as_ref().and_then(|s| {
+                    s.block(e.aux, (e.flags >> 16) as u16, e.payload_off, e.payload_len)
+                }) else {
                     answer(0, ERROR_INVALID_PARAMETER);
                     return;
                 };

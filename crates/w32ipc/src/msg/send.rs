@@ -14,14 +14,17 @@ use super::queue::{self, F_COPYDATA, F_HAD_PTR, NOTIFY, SEND};
 use super::{CopyDataStruct, Hwnd, WM_COPYDATA, window};
 use crate::error::{
     ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE, ERROR_MESSAGE_SYNC_ONLY,
-    ERROR_NOT_ENOUGH_QUOTA, ERROR_TIMEOUT, win32,
+    ERROR_NOT_ENOUGH_QUOTA, ERROR_TIMEOUT, Win32ErrorExt, win32,
 };
 use crate::sys;
-use crate::sys::msgq::{CtlEntry, PostEntry};
+use crate::sys::msgq::{CtlEntry, PostEntry, Push};
 
 /// How many posted messages a queue holds before `PostMessage` fails (Windows' default
 /// `USERPostMessageLimit`).
 pub(crate) const POST_LIMIT: u32 = 10_000;
+
+/// "No time-out" as a deadline.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 86400);
 
 /// `SendMessageTimeout` flags.
 pub(crate) const SMTO_BLOCK: u32 = 0x1;
@@ -99,8 +102,9 @@ pub(crate) fn send(
         if let Some(d) = b.data {
             e.flags |= F_HAD_PTR;
             e.payload_len = u32::try_from(d.len()).map_err(|_| win32(ERROR_INVALID_PARAMETER))?;
-            let (fd, at) = st.push_block(d)?;
+            let (fd, generation, at) = st.push_block(d)?;
             e.aux = fd;
+            e.flags |= u32::from(generation) << 16;
             e.payload_off = at;
             pushed_at = Some((fd, at));
         }
@@ -108,8 +112,14 @@ pub(crate) fn send(
     let serial = if how.notify { 0 } else { st.begin_send() };
     e.serial = serial;
     let result = (|| {
-        if !target.q.push_ctl(&e) {
-            return Err(win32(ERROR_NOT_ENOUGH_QUOTA));
+        // Without a time-out, a send waits as long as it takes, also for the queue's lock.
+        let until = how
+            .timeout
+            .map_or(Instant::now() + FOREVER, |t| Instant::now() + t);
+        match target.q.push_ctl(&e, until) {
+            Push::Done => {}
+            Push::Full => return Err(win32(ERROR_NOT_ENOUGH_QUOTA)),
+            Push::Busy => return Err(win32(ERROR_TIMEOUT)),
         }
         target.q.ring();
         // Pairs with the fence in the receiver's teardown (see `queue.rs`).
@@ -121,6 +131,12 @@ pub(crate) fn send(
     })();
     if !how.notify {
         st.end_send(serial);
+        if result
+            .as_ref()
+            .is_err_and(|e| e.win32_code() == ERROR_TIMEOUT)
+        {
+            st.gave_up(serial);
+        }
     }
     if let Some((fd, at)) = pushed_at {
         if result.is_err() {
@@ -211,7 +227,7 @@ fn push_post(
     wparam: usize,
     lparam: isize,
 ) -> io::Result<()> {
-    if !target.alive() {
+    if !target.alive_now() {
         return Err(win32(if hwnd == 0 {
             crate::error::ERROR_INVALID_THREAD_ID
         } else {
@@ -226,8 +242,15 @@ fn push_post(
         time: sys::msgq::tick_count(),
         flags: 0,
     };
-    if !target.q.push_post(&e, POST_LIMIT) {
-        return Err(win32(ERROR_NOT_ENOUGH_QUOTA));
+    // A post never waits long: a queue locked for seconds belongs to a stopped or hostile
+    // process.
+    match target
+        .q
+        .push_post(&e, POST_LIMIT, Instant::now() + Duration::from_secs(5))
+    {
+        Push::Done => {}
+        Push::Full => return Err(win32(ERROR_NOT_ENOUGH_QUOTA)),
+        Push::Busy => return Err(win32(ERROR_TIMEOUT)),
     }
     target.q.ring();
     if let Some(st) = queue::current() {

@@ -20,7 +20,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
@@ -76,7 +76,16 @@ pub(crate) struct Header {
     /// The CPU the owner ran on when it last looked at its queue (for "spin or sleep?").
     pub(crate) cpu: AtomicU32,
     _consumer: [u32; 11],
+    // Written by the owner when one of its own sends gives up (rare).
+    /// Serials of the owner's last sends that timed out: a receiver that has not started one
+    /// yet drops it, as Windows does.
+    pub(crate) gave_up: [AtomicU32; GAVE_UP],
+    pub(crate) gave_up_next: AtomicU32,
+    _gave_up: [u32; 15],
 }
+
+/// How many timed-out sends a queue remembers.
+pub(crate) const GAVE_UP: usize = 32;
 
 /// A posted message as stored.
 #[derive(Clone, Copy, Debug, Default)]
@@ -89,6 +98,16 @@ pub(crate) struct PostEntry {
     pub(crate) time: u32,
     /// `TAKEN` once removed out of order.
     pub(crate) flags: u32,
+}
+
+/// How a push went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Push {
+    Done,
+    /// The ring (or the posted-message limit) is full.
+    Full,
+    /// The producers' lock stayed held past the deadline.
+    Busy,
 }
 
 /// Marks a posted entry removed out of order.
@@ -117,7 +136,7 @@ pub(crate) struct CtlEntry {
 
 const _: () = assert!(std::mem::size_of::<PostEntry>() == POST_SIZE);
 const _: () = assert!(std::mem::size_of::<CtlEntry>() == CTL_SIZE);
-const _: () = assert!(std::mem::size_of::<Header>() == 192);
+const _: () = assert!(std::mem::size_of::<Header>() == 384);
 
 /// A mapped queue file.
 pub(crate) struct Queue {
@@ -342,34 +361,55 @@ impl Queue {
         unsafe { self.ctl_ptr(c).read_volatile() }
     }
 
-    /// Appends a posted message. `false` when the queue holds `limit` messages already.
-    pub(crate) fn push_post(&self, e: &PostEntry, limit: u32) -> bool {
+    /// Appends a posted message, unless the queue holds `limit` messages already, or the
+    /// producers' lock stays held past `deadline` (by a stopped or hostile process).
+    pub(crate) fn push_post(&self, e: &PostEntry, limit: u32, deadline: Instant) -> Push {
         let h = self.header();
-        let _g = self.lock();
+        let Some(_g) = self.lock(deadline) else {
+            return Push::Busy;
+        };
         let tail = h.post_tail.load(Ordering::Relaxed);
         let head = h.post_head.load(Ordering::Acquire);
-        if tail.wrapping_sub(head) >= limit.min(POST_CAP) {
-            return false;
+        if tail.wrapping_sub(head) > POST_CAP {
+            // Indices no producer wrote: start the ring over rather than refuse everyone.
+            h.post_tail.store(head, Ordering::Release);
+            return self.push_post_at(e, head);
         }
-        // SAFETY: in bounds; the slot is past the consumer's head, so only we write it now.
-        unsafe { self.post_ptr(tail).write_volatile(*e) };
-        h.post_tail.store(tail.wrapping_add(1), Ordering::Release);
-        true
+        if tail.wrapping_sub(head) >= limit.min(POST_CAP) {
+            return Push::Full;
+        }
+        self.push_post_at(e, tail)
     }
 
-    /// Appends a control entry; `false` when the ring is full.
-    pub(crate) fn push_ctl(&self, e: &CtlEntry) -> bool {
+    fn push_post_at(&self, e: &PostEntry, tail: u32) -> Push {
+        // SAFETY: in bounds; the slot is past the consumer's head, so only we (holding the
+        // producers' lock) write it now.
+        unsafe { self.post_ptr(tail).write_volatile(*e) };
+        self.header()
+            .post_tail
+            .store(tail.wrapping_add(1), Ordering::Release);
+        Push::Done
+    }
+
+    /// Appends a control entry, unless the ring is full or the producers' lock stays held past
+    /// `deadline`.
+    pub(crate) fn push_ctl(&self, e: &CtlEntry, deadline: Instant) -> Push {
         let h = self.header();
-        let _g = self.lock();
-        let tail = h.ctl_tail.load(Ordering::Relaxed);
+        let Some(_g) = self.lock(deadline) else {
+            return Push::Busy;
+        };
+        let mut tail = h.ctl_tail.load(Ordering::Relaxed);
         let head = h.ctl_head.load(Ordering::Acquire);
-        if tail.wrapping_sub(head) >= CTL_CAP {
-            return false;
+        if tail.wrapping_sub(head) > CTL_CAP {
+            // Indices no producer wrote: start the ring over.
+            tail = head;
+        } else if tail.wrapping_sub(head) == CTL_CAP {
+            return Push::Full;
         }
-        // SAFETY: as in push_post.
+        // SAFETY: as in push_post_at.
         unsafe { self.ctl_ptr(tail).write_volatile(*e) };
         h.ctl_tail.store(tail.wrapping_add(1), Ordering::Release);
-        true
+        Push::Done
     }
 
     /// Wakes the owner after a push.
@@ -381,7 +421,7 @@ impl Queue {
         }
     }
 
-    fn lock(&self) -> QueueLock<'_> {
+    fn lock(&self, deadline: Instant) -> Option<QueueLock<'_>> {
         let h = self.header();
         let me = super::process::current_thread_id();
         let mut spins = 0u32;
@@ -392,7 +432,7 @@ impl Queue {
                     .compare_exchange_weak(0, me, Ordering::Acquire, Ordering::Relaxed)
                     .is_ok()
                 {
-                    return QueueLock(h);
+                    return Some(QueueLock(h));
                 }
                 continue;
             }
@@ -400,6 +440,9 @@ impl Queue {
             if spins < 200 {
                 std::hint::spin_loop();
                 continue;
+            }
+            if Instant::now() >= deadline {
+                return None;
             }
             if spins.is_multiple_of(64) && (cur == me || !super::process::thread_alive(cur)) {
                 // Left by a thread that died holding it (or garbage): break it.
@@ -415,7 +458,7 @@ impl Queue {
                     expected: cur,
                     private: false,
                 }],
-                Some(std::time::Instant::now() + Duration::from_millis(1)),
+                Some((Instant::now() + Duration::from_millis(1)).min(deadline)),
             );
             h.lock_waiters.fetch_sub(1, Ordering::SeqCst);
         }
