@@ -268,6 +268,19 @@ impl Hwnd {
     /// `ERROR_INVALID_WINDOW_HANDLE` when the window is gone (also when its thread or process
     /// ends during the send); `ERROR_INVALID_PARAMETER` for `WM_COPYDATA` (use
     /// [`Hwnd::send_copy_data`]).
+    ///
+    /// ```
+    /// use w32ipc::msg::{Message, WM_USER, Window};
+    ///
+    /// let w = Window::builder("SendExample").create(|_h, m: Message<'_>| match m {
+    ///     Message::Other { message: WM_USER, wparam, .. } => wparam as isize * 2,
+    ///     _ => 0,
+    /// })?;
+    /// // From this thread the procedure is called directly; from another thread or process,
+    /// // it runs on this thread inside its next GetMessage/PeekMessage.
+    /// assert_eq!(w.hwnd().send(WM_USER, 21, 0)?, 42);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[doc(alias = "SendMessageW")]
     pub fn send(self, message: u32, wparam: usize, lparam: isize) -> io::Result<isize> {
         if message == WM_COPYDATA {
@@ -502,6 +515,18 @@ pub fn current_thread_id() -> u32 {
 /// `ERROR_INVALID_THREAD_ID` when the thread has no message queue (it never used messages) or
 /// has ended; `ERROR_MESSAGE_SYNC_ONLY` for `WM_COPYDATA`; `ERROR_NOT_ENOUGH_QUOTA` when its
 /// queue holds 10 000 messages.
+///
+/// ```
+/// use w32ipc::msg::{self, Filter, WM_APP};
+///
+/// let me = msg::current_thread_id();
+/// msg::peek_message(Filter::all(), false)?; // the thread's queue exists from its first use
+/// msg::post_thread_message(me, WM_APP + 1, 7, -7)?;
+/// let m = msg::get_message(Filter::all())?;
+/// assert_eq!((m.message, m.wparam, m.lparam), (WM_APP + 1, 7, -7));
+/// assert!(m.hwnd.is_none()); // a thread message
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[doc(alias = "PostThreadMessageW")]
 pub fn post_thread_message(tid: u32, message: u32, wparam: usize, lparam: isize) -> io::Result<()> {
     send::post_thread(tid, message, wparam, lparam)
@@ -569,6 +594,17 @@ pub fn dispatch_message(msg: &Msg) -> isize {
 
 /// Asks the calling thread's message loop to end (`PostQuitMessage`): once no posted message
 /// is left, `GetMessage` returns `WM_QUIT` with `code`.
+///
+/// ```
+/// use w32ipc::msg::{self, Filter, WM_USER};
+///
+/// msg::post_quit_message(3);
+/// msg::post_thread_message(msg::current_thread_id(), WM_USER, 1, 0)?;
+/// assert_eq!(msg::get_message(Filter::all())?.message, WM_USER); // posted messages first
+/// let quit = msg::get_message(Filter::all())?;
+/// assert!(quit.is_quit() && quit.wparam == 3);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[doc(alias = "PostQuitMessage")]
 pub fn post_quit_message(code: i32) {
     if let Ok(st) = queue::state() {
@@ -629,6 +665,13 @@ pub fn reply_message(result: isize) -> bool {
 /// # Errors
 /// `ERROR_INVALID_PARAMETER` for an empty name; `ERROR_NOT_ENOUGH_MEMORY` when the table is
 /// full.
+///
+/// ```
+/// let a = w32ipc::msg::register_window_message("w32ipc-doc-example")?;
+/// assert!(a >= 0xC000);
+/// assert_eq!(w32ipc::msg::register_window_message("W32IPC-DOC-EXAMPLE")?, a);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[doc(alias = "RegisterWindowMessageW")]
 pub fn register_window_message(name: &str) -> io::Result<u32> {
     let w: Vec<u16> = name.encode_utf16().collect();
@@ -656,6 +699,24 @@ pub fn find_window(class: Option<&str>, title: Option<&str>) -> Option<Hwnd> {
 
 /// Finds the next window after `after` under `parent` whose class and title match
 /// (`FindWindowEx`); repeat with the last one found to enumerate.
+///
+/// ```
+/// use w32ipc::msg::{self, Message, Parent, Window};
+///
+/// let class = format!("FindExample{}", std::process::id());
+/// let make = |title: &str| {
+///     Window::builder(&class).title(title).message_only(true).create(|_h, _m: Message<'_>| 0)
+/// };
+/// let (a, b) = (make("one")?, make("two")?);
+/// let mut found = msg::windows(Parent::Message, Some(&class), None);
+/// found.sort();
+/// let mut want = vec![a.hwnd(), b.hwnd()];
+/// want.sort();
+/// assert_eq!(found, want);
+/// assert_eq!(msg::find_window_ex(Parent::Message, None, Some(&class), Some("TWO")), Some(b.hwnd()));
+/// assert_eq!(msg::find_window(Some(&class), None), None); // message-only: not top-level
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[doc(alias = "FindWindowExW")]
 pub fn find_window_ex(
     parent: Parent,

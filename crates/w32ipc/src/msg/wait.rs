@@ -66,6 +66,18 @@ impl Probe for QueueProbe {
 ///
 /// # Errors
 /// As [`crate::sync::wait_any`]; `ERROR_INVALID_PARAMETER` for 64 objects or more.
+///
+/// ```
+/// use std::time::Duration;
+/// use w32ipc::msg::{self, MsgWait, WM_USER};
+/// use w32ipc::sync::{Event, WaitMany};
+///
+/// let event = Event::create(None, true, false)?; // not set
+/// msg::post_thread_message(msg::current_thread_id(), WM_USER, 0, 0)?;
+/// let r = msg::wait_objects_or_messages(&[&event], Some(Duration::from_secs(1)), MsgWait::default())?;
+/// assert_eq!(r, WaitMany::Signaled(1)); // index 1 = one past the objects: a message is there
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[doc(alias = "MsgWaitForMultipleObjectsEx")]
 #[doc(alias = "MsgWaitForMultipleObjects")]
 pub fn wait_objects_or_messages(
