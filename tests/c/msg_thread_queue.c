@@ -7,8 +7,8 @@
  * PostQuitMessage: WM_QUIT comes after every posted message, even those posted after it, GetMessage
  * returns 0 with the exit code in wParam, PeekMessage returns it as a message; WM_QUIT posted with
  * PostThreadMessageA; WM_COPYDATA by PostThreadMessageA → ERROR_MESSAGE_SYNC_ONLY (1159);
- * PostThreadMessageA to a thread that has no queue yet fails (the error code is not printed: Windows
- * 1444, Wine 1400), and works once that thread called PeekMessage; the seed's in-process case: two
+ * PostThreadMessageA to a thread that has no queue yet fails with ERROR_INVALID_THREAD_ID (1444),
+ * and works once that thread called PeekMessage; the seed's in-process case: two
  * threads exchanging 100 messages through their queues, in order, the worker ended by WM_QUIT with an
  * exit code; WaitMessage woken by another thread's post; MsgWaitForMultipleObjects(Ex): time-out,
  * the event, a posted message (QS_POSTMESSAGE, QS_ALLINPUT), a mask that excludes it (QS_KEY), a
@@ -155,9 +155,8 @@ int main(void)
 
     printf("-- a thread without a message queue\n");
     th = CreateThread(NULL, 0, late_queue_thread, NULL, 0, &tid);
-    /* Windows: ERROR_INVALID_THREAD_ID (1444); Wine 8: 1400. Only the result is printed. */
-    ok = PostThreadMessageA(tid, WM_APP + 5, 1, 2);
-    printf("PostThreadMessageA before it has a queue: %s\n", ok ? "TRUE" : "FALSE");
+    SetLastError(0);
+    m_bool("PostThreadMessageA before it has a queue", PostThreadMessageA(tid, WM_APP + 5, 1, 2));
     SetEvent(ev_go);
     printf("the thread made its queue: %s\n", WaitForSingleObject(ev_ready, 10000) == WAIT_OBJECT_0 ? "yes" : "no");
     m_bool("PostThreadMessageA after", PostThreadMessageA(tid, WM_APP + 5, 30, 40));

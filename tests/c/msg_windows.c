@@ -6,13 +6,14 @@
  * cbSize → 87); UnregisterClassA/W (a class with a window → ERROR_CLASS_HAS_WINDOWS 1412, then TRUE,
  * then ERROR_CLASS_DOES_NOT_EXIST 1411); CreateWindowExA/W under HWND_MESSAGE: the procedure sees
  * WM_NCCREATE and WM_CREATE (lpCreateParams, the title) before CreateWindowEx returns; an
- * unregistered class → NULL; WM_CREATE returning -1 → NULL; DestroyWindow: WM_DESTROY then
- * WM_NCDESTROY, IsWindow FALSE after, DestroyWindow again → FALSE, from another thread →
- * ERROR_ACCESS_DENIED (5); WM_CLOSE through
- * DefWindowProcA destroys the window; IsWindow(NULL); GetWindowThreadProcessId (own ids, yes/no; a
- * destroyed window → 0 and 1400); Set/GetWindowLongPtrA with GWLP_USERDATA (0 at first, previous
- * value returned, 64 bits kept), cbWndExtra slots (index 8 of 16 bytes; index 16 → ERROR_INVALID_INDEX
- * 1413), a destroyed window (1400); GWLP_WNDPROC subclassing (the old procedure returned, the new one
+ * unregistered class → NULL; WM_CREATE returning -1 or WM_NCCREATE returning FALSE → NULL, the
+ * window gone after WM_NCDESTROY (no WM_DESTROY; the last error is not printed); DestroyWindow:
+ * WM_DESTROY then WM_NCDESTROY, IsWindow FALSE after, DestroyWindow again → FALSE, from another
+ * thread → ERROR_ACCESS_DENIED (5); WM_CLOSE through DefWindowProcA destroys the window;
+ * IsWindow(NULL); GetWindowThreadProcessId (own ids, yes/no; a destroyed window → 0 and 1400);
+ * Set/GetWindowLongPtrA with GWLP_USERDATA (0 at first, previous value returned, 64 bits kept),
+ * cbWndExtra slots (index 8 of 16 bytes; index 16 → ERROR_INVALID_INDEX 1413), a destroyed window
+ * (1400); GWLP_WNDPROC subclassing (the old procedure returned, the new one
  * sees messages first and passes others on with CallWindowProcA); DefWindowProcA of WM_USER and of
  * WM_COPYDATA → 0; SendMessageA to a window of one's own thread calls the procedure directly
  * (InSendMessage FALSE); RegisterWindowMessageA/W (same string → same id in 0xC000..0xFFFF, A and W
@@ -50,6 +51,8 @@ static void print_log(const char *label)
 static LRESULT CALLBACK proc_a(HWND h, UINT m, WPARAM w, LPARAM l)
 {
     log_msg(h, "w", m);
+    if (m == WM_NCCREATE && ((CREATESTRUCTA *)l)->lpCreateParams == (LPVOID)(ULONG_PTR)0xbeef)
+        return FALSE;
     if (m == WM_CREATE) {
         CREATESTRUCTA *cs = (CREATESTRUCTA *)l;
         if (cs->lpCreateParams == (LPVOID)(ULONG_PTR)0x1234)
@@ -174,8 +177,11 @@ int main(void)
     m_tf("IsWindow", IsWindow(h));
     m_tf("IsWindow(NULL)", IsWindow(NULL));
     m_hwnd_q("CreateWindowExA whose WM_CREATE returns -1", m_msg_window(cls, "refused", (LPVOID)(ULONG_PTR)0xdead));
-    log_buf[0] = '\0';
-    hw = m_hwnd("CreateWindowExW", CreateWindowExW(0, m_wide(clsw), L"wide", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
+    print_log("messages during it");
+    printf("FindWindowExA finds it: %s\n", FindWindowExA(HWND_MESSAGE, NULL, cls, "refused") ? "yes" : "no");
+    m_hwnd_q("CreateWindowExA whose WM_NCCREATE returns FALSE", m_msg_window(cls, "refused", (LPVOID)(ULONG_PTR)0xbeef));
+    print_log("messages during it");
+    hw = m_hwnd("CreateWindowExW", CreateWindowExW(0, m_wide(clsw), m_wide("wide"), 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
                                                    GetModuleHandleA(NULL), NULL));
     print_log("messages during CreateWindowExW");
 
@@ -243,7 +249,7 @@ int main(void)
     printf("by class (other case) and title \"third\": %s\n", FindWindowExA(HWND_MESSAGE, NULL, upper, "third") == found[2] ? "that window" : "no");
     printf("by title \"wide\" only: %s\n", FindWindowExA(HWND_MESSAGE, NULL, NULL, "wide") == hw ? "that window" : "no");
     printf("FindWindowExW by class and title: %s\n",
-           FindWindowExW(HWND_MESSAGE, NULL, m_wide(cls), L"first") == h ? "that window" : "no");
+           FindWindowExW(HWND_MESSAGE, NULL, m_wide(cls), m_wide("first")) == h ? "that window" : "no");
     printf("FindWindowExW by class: %s\n", FindWindowExW(HWND_MESSAGE, NULL, m_wide(clsw), NULL) == hw ? "that window" : "no");
     printf("a missing title: %s\n", FindWindowExA(HWND_MESSAGE, NULL, cls, "fourth") == NULL ? "NULL" : "found");
     printf("a class without windows: %s\n", FindWindowExA(HWND_MESSAGE, NULL, clsex, NULL) == NULL ? "NULL" : "found");

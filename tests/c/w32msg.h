@@ -1,10 +1,6 @@
 /*
  * w32msg.h — helpers for the message-queue and window C tests (on top of w32test.h).
  *
- * While these tests live in tests/c/pending, build them with tests/c on the include path
- * (ORACLE_CFLAGS=-I$PWD/tests/c for scripts/win32-oracle); once moved up to tests/c "w32test.h" is
- * found as is.
- *
  * Everything printed is deterministic: HWND values, thread ids, process ids and times never appear,
  * only comparisons of them ("yes"/"no"). Every wait is bounded.
  */
