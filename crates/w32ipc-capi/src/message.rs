@@ -12,8 +12,11 @@ use std::cell::RefCell;
 use std::ffi::c_char;
 use std::io;
 
-use w32ipc::error::{ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE, ERROR_NOACCESS, win32};
-use w32ipc::msg::{self, Filter, Hwnd, Msg, Parent, WindowFilter};
+use w32ipc::error::{
+    ERROR_INVALID_PARAMETER, ERROR_INVALID_WINDOW_HANDLE, ERROR_MESSAGE_SYNC_ONLY, ERROR_NOACCESS,
+    win32,
+};
+use w32ipc::msg::{self, Filter, Hwnd, Msg, Parent, WM_COPYDATA, WindowFilter};
 
 use crate::last_error::{SetLastError, boolean, guard, set_from};
 use crate::types::*;
@@ -90,23 +93,26 @@ struct Send {
 }
 
 impl Send {
-    /// Sends to `hwnd` (`HWND_BROADCAST`: to every top-level window, one after the other,
-    /// result 1).
+    /// Sends to `hwnd`; `None` for `HWND_BROADCAST` (sent to every top-level window, one after
+    /// the other; their results are dropped).
     ///
     /// # Safety
     /// For `WM_COPYDATA`, `lparam` is 0 or a valid `COPYDATASTRUCT` (its block valid for
     /// `cbData` bytes).
-    unsafe fn to(self, hwnd: HWND) -> io::Result<LRESULT> {
+    unsafe fn to(self, hwnd: HWND) -> io::Result<Option<LRESULT>> {
         if hwnd as usize == HWND_BROADCAST {
+            if self.notify && self.message == WM_COPYDATA {
+                return Err(win32(ERROR_MESSAGE_SYNC_ONLY));
+            }
             for h in top_level_windows() {
                 // SAFETY: as for this call.
                 let _ = unsafe { self.one(h) };
             }
-            return Ok(1);
+            return Ok(None);
         }
         let h = crate::window::hwnd(hwnd).ok_or_else(|| win32(ERROR_INVALID_WINDOW_HANDLE))?;
         // SAFETY: as for this call.
-        unsafe { self.one(h) }
+        unsafe { self.one(h) }.map(Some)
     }
 
     /// # Safety
@@ -149,7 +155,7 @@ pub unsafe extern "C" fn SendMessageA(
     };
     // SAFETY: the program's parameters (a COPYDATASTRUCT for WM_COPYDATA).
     guard(0, || match unsafe { s.to(hWnd) } {
-        Ok(r) => r,
+        Ok(r) => r.unwrap_or(1),
         Err(e) => {
             set_from(&e);
             0
@@ -195,7 +201,9 @@ pub unsafe extern "C" fn SendMessageTimeoutA(
     // SAFETY: the program's parameters (a COPYDATASTRUCT for WM_COPYDATA).
     guard(0, || match unsafe { s.to(hWnd) } {
         Ok(r) => {
-            if !lpdwResult.is_null() {
+            if let Some(r) = r
+                && !lpdwResult.is_null()
+            {
                 // SAFETY: non-null, per the caller valid for a write.
                 unsafe { *lpdwResult = r as ULONG_PTR };
             }
@@ -260,6 +268,9 @@ fn post(h: HWND, m: UINT, w: WPARAM, l: LPARAM) -> io::Result<()> {
     match h as usize {
         0 => msg::post_message(None, m, w, l),
         HWND_BROADCAST => {
+            if m == WM_COPYDATA {
+                return Err(win32(ERROR_MESSAGE_SYNC_ONLY));
+            }
             for t in top_level_windows() {
                 let _ = msg::post_message(Some(t), m, w, l);
             }

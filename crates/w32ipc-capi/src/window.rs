@@ -214,10 +214,13 @@ fn create(c: Create) -> io::Result<Option<Hwnd>> {
         }
     };
     let (mut style, mut ex_style) = (c.style, c.ex_style);
-    if style & (WS_CHILD | WS_POPUP) == 0 {
-        // An overlapped window always has a caption, as on Windows.
-        style |= WS_CLIPSIBLINGS | WS_CAPTION;
-        ex_style |= WS_EX_WINDOWEDGE;
+    if style & WS_CHILD == 0 {
+        // What Windows adds: siblings are clipped, an overlapped window has a caption.
+        style |= WS_CLIPSIBLINGS;
+        if style & WS_POPUP == 0 {
+            style |= WS_CAPTION;
+            ex_style |= WS_EX_WINDOWEDGE;
+        }
     }
     let st = Arc::new(WinState {
         hwnd: AtomicUsize::new(0),
