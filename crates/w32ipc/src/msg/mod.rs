@@ -638,6 +638,26 @@ pub fn in_send_message() -> bool {
     queue::current().is_some_and(|s| s.incoming.borrow().last().is_some_and(|i| i.sent))
 }
 
+/// How the message the procedure handles now was sent (`InSendMessageEx`): 0 (`ISMEX_NOSEND`)
+/// unless from another thread; then `ISMEX_SEND` (1), plus `ISMEX_REPLIED` (8) once
+/// [`reply_message`] answered it, or `ISMEX_NOTIFY` (2) for `SendNotifyMessage`.
+#[doc(alias = "InSendMessageEx")]
+pub fn in_send_message_ex() -> u32 {
+    const ISMEX_SEND: u32 = 1;
+    const ISMEX_NOTIFY: u32 = 2;
+    const ISMEX_REPLIED: u32 = 8;
+    let Some(st) = queue::current() else {
+        return 0;
+    };
+    let inc = st.incoming.borrow();
+    match inc.last() {
+        Some(i) if i.sent && i.notify => ISMEX_NOTIFY,
+        Some(i) if i.sent && i.reply_to.is_none() => ISMEX_SEND | ISMEX_REPLIED,
+        Some(i) if i.sent => ISMEX_SEND,
+        _ => 0,
+    }
+}
+
 /// Answers the message sent from another thread that is being handled now, so its sender goes
 /// on with `result` while the handler still runs (`ReplyMessage`). `false` when the current
 /// message was not sent from another thread.

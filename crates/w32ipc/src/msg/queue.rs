@@ -36,6 +36,8 @@ pub(crate) struct Incoming {
     pub(crate) reply_to: Option<(Arc<Peer>, u32)>,
     /// Sent from another thread (`InSendMessage`).
     pub(crate) sent: bool,
+    /// Sent with `SendNotifyMessage`: nobody waits for the result (`InSendMessageEx`).
+    pub(crate) notify: bool,
 }
 
 /// The calling thread's queue and bookkeeping.
@@ -415,6 +417,7 @@ impl State {
         self.incoming.borrow_mut().push(Incoming {
             reply_to: sender.map(|s| (s, e.serial)),
             sent: true,
+            notify: e.kind == NOTIFY,
         });
         let result = window::call(hwnd, e.msg, e.wparam as usize, lparam);
         let done = self.incoming.borrow_mut().pop();

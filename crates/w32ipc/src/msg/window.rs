@@ -143,6 +143,7 @@ pub(crate) fn call_local(h: Hwnd, msg: u32, wparam: usize, lparam: isize) -> isi
         st.incoming.borrow_mut().push(Incoming {
             reply_to: None,
             sent: false,
+            notify: false,
         });
     }
     let r = call(h, msg, wparam, lparam);
