@@ -8,7 +8,6 @@
 //! `lpData` is valid during the handler only). A and W forms behave alike: no message here
 //! carries text that would need converting.
 
-use std::cell::RefCell;
 use std::ffi::c_char;
 use std::io;
 
@@ -55,9 +54,6 @@ const _: () = assert!(std::mem::size_of::<MSG>() == 48);
 const PM_REMOVE: UINT = 0x0001;
 const QS_POSTMESSAGE: UINT = 0x0008;
 const QS_ALLPOSTMESSAGE: UINT = 0x0100;
-const ISMEX_NOSEND: DWORD = 0;
-const ISMEX_SEND: DWORD = 1;
-const ISMEX_REPLIED: DWORD = 8;
 
 fn to_c(m: &Msg) -> MSG {
     MSG {
@@ -493,35 +489,12 @@ pub extern "C" fn WaitMessage() -> BOOL {
     boolean(msg::wait_message)
 }
 
-thread_local! {
-    /// Per procedure call of this thread, innermost last: whether `ReplyMessage` answered it.
-    static REPLIED: RefCell<Vec<bool>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` as one procedure call (for `InSendMessageEx`'s `ISMEX_REPLIED`).
-pub(crate) fn in_procedure<T>(f: impl FnOnce() -> T) -> T {
-    let _ = REPLIED.try_with(|r| r.borrow_mut().push(false));
-    let out = f();
-    let _ = REPLIED.try_with(|r| r.borrow_mut().pop());
-    out
-}
-
 /// `ReplyMessage`: answers the message sent from another thread that the procedure is handling
 /// now, so the sender goes on with `lResult` while the procedure still runs. FALSE when the
 /// message was not sent from another thread (a posted one, or a send of the same thread).
 #[unsafe(no_mangle)]
 pub extern "C" fn ReplyMessage(lResult: LRESULT) -> BOOL {
-    guard(FALSE, || {
-        let ok = msg::reply_message(lResult);
-        if ok {
-            let _ = REPLIED.try_with(|r| {
-                if let Some(top) = r.borrow_mut().last_mut() {
-                    *top = true;
-                }
-            });
-        }
-        BOOL::from(ok)
-    })
+    guard(FALSE, || BOOL::from(msg::reply_message(lResult)))
 }
 
 /// `InSendMessage`: whether the procedure running now handles a message sent from another
@@ -532,19 +505,11 @@ pub extern "C" fn InSendMessage() -> BOOL {
 }
 
 /// `InSendMessageEx`: `ISMEX_NOSEND` (0) unless the procedure handles a message sent from
-/// another thread; then `ISMEX_SEND` (1), plus `ISMEX_REPLIED` (8) once `ReplyMessage`
-/// answered it. A `SendNotifyMessage` is reported as `ISMEX_SEND` too (not `ISMEX_NOTIFY`).
+/// another thread; then `ISMEX_SEND` (1), plus `ISMEX_REPLIED` (8) once `ReplyMessage` answered
+/// it, or `ISMEX_NOTIFY` (2) for one sent with `SendNotifyMessage`.
 #[unsafe(no_mangle)]
 pub extern "C" fn InSendMessageEx(_lpReserved: *mut std::ffi::c_void) -> DWORD {
-    guard(ISMEX_NOSEND, || {
-        if !msg::in_send_message() {
-            return ISMEX_NOSEND;
-        }
-        let replied = REPLIED
-            .try_with(|r| r.borrow().last().copied().unwrap_or(false))
-            .unwrap_or(false);
-        ISMEX_SEND | if replied { ISMEX_REPLIED } else { 0 }
-    })
+    guard(0, msg::in_send_message_ex)
 }
 
 fn register_message(name: Option<Vec<u16>>) -> UINT {

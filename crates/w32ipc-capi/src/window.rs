@@ -166,7 +166,7 @@ impl Procedure {
         };
         // SAFETY: the program's window procedure, called on the window's own thread with the
         // message's parameters, as Windows calls it.
-        crate::message::in_procedure(|| unsafe { f(h.raw() as HWND, m, w, l) })
+        unsafe { f(h.raw() as HWND, m, w, l) }
     }
 }
 
