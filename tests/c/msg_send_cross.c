@@ -5,7 +5,9 @@
  * FindWindowExA(HWND_MESSAGE, ...) and:
  * - GetWindowThreadProcessId names the child's process and main thread (yes/no); IsWindow is TRUE;
  * - SendMessageA with integer wParam/lParam returns the procedure's result (also negative and full
- *   64-bit values); InSendMessage is TRUE inside a send from another process;
+ *   64-bit values); InSendMessage is TRUE inside a send from another process, InSendMessageEx
+ *   ISMEX_SEND there, ISMEX_SEND|ISMEX_REPLIED after ReplyMessage, ISMEX_NOTIFY in a
+ *   SendNotifyMessage, ISMEX_NOSEND for a posted message;
  * - PostMessageA arrives (InSendMessage FALSE inside); SendNotifyMessageA returns at once and arrives;
  * - ReplyMessage inside the receiver's procedure: TRUE (a second call is not printed); the sender
  *   gets the replied value and goes on while the procedure still runs; on a posted message FALSE;
@@ -57,18 +59,25 @@ static LRESULT CALLBACK recv_proc(HWND h, UINT m, WPARAM w, LPARAM l)
         return (LRESULT)(w ^ (WPARAM)l);
     case WM_USER + 3:
         return InSendMessage() ? 1 : 0;
-    case WM_USER + 4:
-        printf("posted WM_USER+4 w=%lld l=%lld, InSendMessage: %s, ReplyMessage: %s\n", (long long)w, (long long)l,
-               InSendMessage() ? "TRUE" : "FALSE", ReplyMessage(1) ? "TRUE" : "FALSE");
+    case WM_USER + 11:
+        return (LRESULT)InSendMessageEx(NULL);
+    case WM_USER + 4: {
+        BOOL in_send = InSendMessage();
+        DWORD ex = InSendMessageEx(NULL);
+        printf("posted WM_USER+4 w=%lld l=%lld, InSendMessage: %s, InSendMessageEx: %u, ReplyMessage: %s\n", (long long)w,
+               (long long)l, in_send ? "TRUE" : "FALSE", (unsigned)ex, ReplyMessage(1) ? "TRUE" : "FALSE");
         SetEvent(ev_ack);
         return 0;
+    }
     case WM_USER + 5: {
+        DWORD before = InSendMessageEx(NULL), after, wr;
         BOOL r1 = ReplyMessage(55);
-        DWORD wr;
+        after = InSendMessageEx(NULL);
         ReplyMessage(56); /* a second reply: ignored by the sender; its result is not printed (Wine 8: TRUE) */
         wr = WaitForSingleObject(ev_hold, 5000);
         printf("WM_USER+5: ReplyMessage: %s, the sender went on before the handler ended: %s\n", r1 ? "TRUE" : "FALSE",
                wr == WAIT_OBJECT_0 ? "yes" : "no");
+        printf("WM_USER+5: InSendMessageEx before ReplyMessage: %u, after: %u\n", (unsigned)before, (unsigned)after);
         return 99;
     }
     case WM_USER + 6:
@@ -79,7 +88,8 @@ static LRESULT CALLBACK recv_proc(HWND h, UINT m, WPARAM w, LPARAM l)
         SetEvent(ev_ack);
         return 0;
     case WM_USER + 8:
-        printf("notify WM_USER+8 w=%lld l=%lld\n", (long long)w, (long long)l);
+        printf("notify WM_USER+8 w=%lld l=%lld, InSendMessage: %s, InSendMessageEx: %u\n", (long long)w, (long long)l,
+               InSendMessage() ? "TRUE" : "FALSE", (unsigned)InSendMessageEx(NULL));
         SetEvent(ev_ack);
         return 0;
     case WM_USER + 9:
@@ -265,6 +275,7 @@ int main(int argc, char **argv)
     printf("SendMessageA 64-bit wParam ^ lParam: 0x%llx\n", (unsigned long long)r);
     printf("SendMessageW WM_USER+1 1 2: %lld\n", (long long)SendMessageW(h, WM_USER + 1, 1, 2));
     printf("InSendMessage inside: %s\n", SendMessageA(h, WM_USER + 3, 0, 0) ? "TRUE" : "FALSE");
+    printf("InSendMessageEx inside: %lld\n", (long long)SendMessageA(h, WM_USER + 11, 0, 0));
 
     printf("-- PostMessage and SendNotifyMessage\n");
     m_bool("PostMessageA WM_USER+4", PostMessageA(h, WM_USER + 4, 5, 6));
