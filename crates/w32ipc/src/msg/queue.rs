@@ -491,6 +491,25 @@ impl State {
         })
     }
 
+    /// Drops the messages posted to window `hwnd` that are still queued: it was destroyed, and
+    /// on Windows its posted messages go with it.
+    pub(crate) fn drop_posted_for(&self, hwnd: Hwnd) {
+        let h = self.q.header();
+        let head = h.post_head.load(Ordering::Relaxed);
+        let tail = h.post_tail.load(Ordering::Acquire);
+        if tail.wrapping_sub(head) > POST_CAP {
+            return;
+        }
+        let mut c = head;
+        while c != tail {
+            let e = self.q.read_post(c);
+            if e.flags & TAKEN == 0 && e.hwnd as usize == hwnd.raw() {
+                self.q.mark_post_taken(c);
+            }
+            c = c.wrapping_add(1);
+        }
+    }
+
     /// Whether posted messages arrived since the last `GetMessage`/`PeekMessage` (`new_only`),
     /// or any are there at all.
     pub(crate) fn has_posted(&self, new_only: bool) -> bool {

@@ -171,6 +171,9 @@ pub(crate) fn destroy(h: Hwnd) -> io::Result<()> {
     call_local(h, WM_DESTROY, 0, 0);
     call_local(h, WM_NCDESTROY, 0, 0);
     forget(h, &l);
+    if let Some(st) = queue::current() {
+        st.drop_posted_for(h);
+    }
     Ok(())
 }
 
