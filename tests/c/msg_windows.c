@@ -9,7 +9,8 @@
  * unregistered class → NULL; WM_CREATE returning -1 or WM_NCCREATE returning FALSE → NULL, the
  * window gone after WM_NCDESTROY (no WM_DESTROY; the last error is not printed); DestroyWindow:
  * WM_DESTROY then WM_NCDESTROY, IsWindow FALSE after, DestroyWindow again → FALSE, from another
- * thread → ERROR_ACCESS_DENIED (5); WM_CLOSE through DefWindowProcA destroys the window;
+ * thread → ERROR_ACCESS_DENIED (5), the messages posted to the window leave the queue with it;
+ * WM_CLOSE through DefWindowProcA destroys the window;
  * IsWindow(NULL); GetWindowThreadProcessId (own ids, yes/no; a destroyed window → 0 and 1400);
  * Set/GetWindowLongPtrA with GWLP_USERDATA (0 at first, previous value returned, 64 bits kept),
  * cbWndExtra slots (index 8 of 16 bytes; index 16 → ERROR_INVALID_INDEX 1413), a destroyed window
@@ -280,10 +281,14 @@ int main(void)
     m_tf("IsWindow after that", IsWindow(h));
     log_buf[0] = '\0';
     log_only = h;
+    m_bool("PostMessageA WM_USER+30 to it first", PostMessageA(h, WM_USER + 30, 0, 0));
+    m_bool("PostThreadMessageA WM_USER+31", PostThreadMessageA(GetCurrentThreadId(), WM_USER + 31, 0, 0));
     m_bool("DestroyWindow", DestroyWindow(h));
     print_log("messages");
     log_only = NULL;
     m_tf("IsWindow after DestroyWindow", IsWindow(h));
+    m_peek("the message posted to it is gone", NULL, WM_USER + 30, WM_USER + 30, PM_REMOVE, NULL);
+    m_peek("the thread message is still there", NULL, WM_USER + 31, WM_USER + 31, PM_REMOVE, NULL);
     m_tf("DestroyWindow again", DestroyWindow(h)); /* Windows 1400, Wine 8 5: not printed */
     SetLastError(0);
     m_val("GetWindowThreadProcessId of it", GetWindowThreadProcessId(h, NULL));
