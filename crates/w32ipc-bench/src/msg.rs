@@ -108,7 +108,7 @@ impl Arm {
 /// The two-process scenarios, as the child knows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// 64-byte requests, each answered with [`derive`] of it.
+    /// 64-byte requests, each answered with [`derive()`] of it.
     RoundTrip,
     /// 1 MiB blocks, each answered with its [`checksum`].
     Throughput,

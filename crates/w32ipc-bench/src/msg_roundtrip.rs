@@ -4,7 +4,7 @@
 //! The parent sends a 64-byte request (its first 8 bytes are the round trip's number, so every
 //! request differs) and waits for the answer, [`WARMUP`] times untimed and
 //! `--msg-round-trips` times timed, each round trip on its own clock; the child answers each
-//! with [`derive`] of the request, which the parent checks. Each trial gives two figures, the
+//! with [`derive()`] of the request, which the parent checks. Each trial gives two figures, the
 //! median round trip and the 99th percentile (two tables; the harness's interleaving and
 //! warm-up apply to both).
 //!

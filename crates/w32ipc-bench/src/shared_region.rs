@@ -23,7 +23,7 @@ pub struct SharedRegion {
 
 impl SharedRegion {
     /// A fresh zeroed region of `len` bytes (close-on-exec until
-    /// [`inheritable_fd`](Self::inheritable_fd)).
+    /// `inheritable_fd`).
     pub fn create(len: usize) -> io::Result<SharedRegion> {
         let fd = memfd_create("w32ipc-bench-region", MemfdFlags::CLOEXEC)?;
         rustix::fs::ftruncate(&fd, len as u64)?;

@@ -3,8 +3,6 @@
 
 use std::ffi::{c_char, c_void};
 use std::io::Write;
-use std::sync::OnceLock;
-use std::time::Instant;
 
 use w32ipc::error::{ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, error_message};
 
@@ -52,23 +50,17 @@ pub unsafe extern "C" fn MessageBoxW(
     })
 }
 
-fn since_start() -> std::time::Duration {
-    static START: OnceLock<Instant> = OnceLock::new();
-    // Windows counts from boot; counting from the first call keeps the arithmetic programs do
-    // with it (differences) exact.
-    START.get_or_init(Instant::now).elapsed() + std::time::Duration::from_secs(1)
-}
-
-/// `GetTickCount`: milliseconds, wrapping at 2^32.
+/// `GetTickCount`: milliseconds since the system started, wrapping at 2^32 (the clock of
+/// `MSG.time`).
 #[unsafe(no_mangle)]
 pub extern "C" fn GetTickCount() -> DWORD {
-    since_start().as_millis() as DWORD
+    w32ipc::msg::tick_count() as DWORD
 }
 
-/// `GetTickCount64`: milliseconds.
+/// `GetTickCount64`: milliseconds since the system started.
 #[unsafe(no_mangle)]
 pub extern "C" fn GetTickCount64() -> u64 {
-    since_start().as_millis() as u64
+    w32ipc::msg::tick_count()
 }
 
 /// `FORMAT_MESSAGE_ALLOCATE_BUFFER`.

@@ -504,6 +504,14 @@ pub unsafe fn send_raw(
     send::send(hwnd, message, wparam, 0, Some(block), how)
 }
 
+/// Milliseconds since the system started (`GetTickCount64`); a message's [`Msg::time`] is its
+/// low 32 bits (`GetTickCount`).
+#[doc(alias = "GetTickCount64")]
+#[doc(alias = "GetTickCount")]
+pub fn tick_count() -> u64 {
+    sys::msgq::tick_count()
+}
+
 /// The calling thread's id (`GetCurrentThreadId`), as [`post_thread_message`] takes it.
 pub fn current_thread_id() -> u32 {
     sys::process::current_thread_id()

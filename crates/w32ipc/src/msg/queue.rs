@@ -487,7 +487,7 @@ impl State {
             message: WM_QUIT,
             wparam: code as isize as usize,
             lparam: 0,
-            time: sys::msgq::tick_count(),
+            time: sys::msgq::tick_count() as u32,
         })
     }
 

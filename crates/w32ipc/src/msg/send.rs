@@ -239,7 +239,7 @@ fn push_post(
         msg,
         wparam: wparam as u64,
         lparam: lparam as u64,
-        time: sys::msgq::tick_count(),
+        time: sys::msgq::tick_count() as u32,
         flags: 0,
     };
     // A post never waits long: a queue locked for seconds belongs to a stopped or hostile

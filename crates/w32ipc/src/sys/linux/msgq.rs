@@ -502,10 +502,10 @@ pub(crate) fn coarse_ms() -> u32 {
     (t.tv_sec as u64 * 1000 + t.tv_nsec as u64 / 1_000_000) as u32
 }
 
-/// Milliseconds since boot, as `GetTickCount` (a message's time).
-pub(crate) fn tick_count() -> u32 {
+/// Milliseconds since boot, as `GetTickCount64` (a message's time is its low 32 bits).
+pub(crate) fn tick_count() -> u64 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
-    (t.tv_sec as u64 * 1000 + t.tv_nsec as u64 / 1_000_000) as u32
+    t.tv_sec as u64 * 1000 + t.tv_nsec as u64 / 1_000_000
 }
 
 /// The CPU the calling thread runs on now.
