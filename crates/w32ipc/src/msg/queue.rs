@@ -43,6 +43,8 @@ pub(crate) struct Incoming {
 /// The calling thread's queue and bookkeeping.
 pub(crate) struct State {
     pub(crate) q: Queue,
+    /// The process that made it (a `fork` child must not use its parent's queue).
+    pid: u32,
     pub(crate) tid: u32,
     pub(crate) nonce: u64,
     outbox: RefCell<Option<Outbox>>,
@@ -90,6 +92,7 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
     peer::forget(tid);
     let s = Rc::new(State {
         q,
+        pid: sys::process::current_pid(),
         tid,
         nonce,
         outbox: RefCell::new(None),
@@ -114,7 +117,15 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
 
 /// The calling thread's queue, if it has one.
 pub(crate) fn current() -> Option<Rc<State>> {
-    STATE.try_with(|st| st.borrow().clone()).ok().flatten()
+    let s = STATE.try_with(|st| st.borrow().clone()).ok().flatten()?;
+    if s.pid != sys::process::current_pid() {
+        // A `fork` child inherited its parent thread's queue: not ours. Forget it without
+        // tearing it down (the parent still owns it) and start afresh.
+        let _ = STATE.try_with(|st| st.borrow_mut().take().map(std::mem::forget));
+        std::mem::forget(s);
+        return None;
+    }
+    Some(s)
 }
 
 impl Drop for State {
