@@ -230,7 +230,7 @@ int main(int argc, char **argv)
     m_register(pcls, xproc, 0);
     wp = m_msg_window(pcls, "parent", NULL);
     snprintf(args, sizeof args, "peer %s %lu %s", xcls, me, pcls);
-    m_bool("spawn the peer", m_spawn_captured(args, &pi, &out));
+    m_bool("spawn the peer", t_spawn_captured(args, &pi, &out));
     printf("peer ready: %s\n", WaitForSingleObject(ready, 10000) == WAIT_OBJECT_0 ? "yes" : "no");
     wc = m_hwnd("FindWindowExA the peer", FindWindowExA(HWND_MESSAGE, NULL, xcls, "peer"));
     r = SendMessageA(wc, WM_USER + 1, (WPARAM)wp, 0);
@@ -244,7 +244,7 @@ int main(int argc, char **argv)
     printf("parent: simultaneous SendMessageA to the child returned '%c'\n", (char)r);
     printf("the child's send completed: %s\n", m_pump_until(ev_done, 10000) ? "yes" : "no");
     PostMessageA(wc, WM_CLOSE, 0, 0);
-    m_finish_child("peer", &pi, out, 10000);
+    t_finish_child("peer", &pi, out, 10000);
     CloseHandle(ready);
     CloseHandle(ev_go);
     CloseHandle(ev_done);

@@ -172,12 +172,12 @@ int main(int argc, char **argv)
     ready = CreateEventA(NULL, FALSE, FALSE, evname);
     /* a title with a space: quoted on the command line */
     snprintf(args, sizeof args, "receiver %s \"%s\" %s", cls, title, evname);
-    m_bool("start the receiver", m_spawn_captured(args, &rpi, &rout));
+    m_bool("start the receiver", t_spawn_captured(args, &rpi, &rout));
     printf("the receiver's window exists: %s\n", WaitForSingleObject(ready, 10000) == WAIT_OBJECT_0 ? "yes" : "no");
     snprintf(args, sizeof args, "sender %s \"%s\"", cls, title);
-    m_bool("start the sender", m_spawn_captured(args, &spi, &sout));
-    m_finish_child("sender", &spi, sout, 20000);
-    m_finish_child("receiver", &rpi, rout, 20000);
+    m_bool("start the sender", t_spawn_captured(args, &spi, &sout));
+    t_finish_child("sender", &spi, sout, 20000);
+    t_finish_child("receiver", &rpi, rout, 20000);
     CloseHandle(ready);
     return 0;
 }

@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 
     printf("-- find the receiver\n");
     snprintf(args, sizeof args, "recv %s %s %lu", cls, title, me);
-    m_bool("spawn the receiver", m_spawn_captured(args, &pi, &out));
+    m_bool("spawn the receiver", t_spawn_captured(args, &pi, &out));
     printf("receiver ready: %s\n", WaitForSingleObject(ready, 10000) == WAIT_OBJECT_0 ? "yes" : "no");
     h = m_hwnd("FindWindowExA(HWND_MESSAGE, NULL, class, title)", FindWindowExA(HWND_MESSAGE, NULL, cls, title));
     snprintf(vtitle, sizeof vtitle, "%s-victim", title);
@@ -359,7 +359,7 @@ int main(int argc, char **argv)
 
     printf("-- the receiver closes\n");
     m_bool("PostMessageA WM_CLOSE", PostMessageA(h, WM_CLOSE, 0, 0));
-    m_finish_child("receiver", &pi, out, 20000);
+    t_finish_child("receiver", &pi, out, 20000);
     m_tf("IsWindow after the receiver ended", IsWindow(h));
     SetLastError(0);
     m_val("SendMessageA", SendMessageA(h, WM_USER + 1, 1, 2));
@@ -368,11 +368,11 @@ int main(int argc, char **argv)
 
     printf("-- a receiver killed before the send\n");
     snprintf(args, sizeof args, "dead %s %s %lu", m_name("msgx-dead"), title, me);
-    m_bool("spawn", m_spawn_captured(args, &pi, &out));
+    m_bool("spawn", t_spawn_captured(args, &pi, &out));
     printf("ready: %s\n", WaitForSingleObject(ready, 10000) == WAIT_OBJECT_0 ? "yes" : "no");
     h = m_hwnd("FindWindowExA", FindWindowExA(HWND_MESSAGE, NULL, m_name("msgx-dead"), title));
     m_bool("TerminateProcess", TerminateProcess(pi.hProcess, 9));
-    m_finish_child("killed receiver", &pi, out, 10000);
+    t_finish_child("killed receiver", &pi, out, 10000);
     m_tf("IsWindow", IsWindow(h));
     SetLastError(0);
     m_val("SendMessageA", SendMessageA(h, WM_USER + 1, 1, 2));
@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 
     printf("-- a receiver killed during the send\n");
     snprintf(args, sizeof args, "hang %s %s %lu", m_name("msgx-hang"), title, me);
-    m_bool("spawn", m_spawn_captured(args, &pi, &out));
+    m_bool("spawn", t_spawn_captured(args, &pi, &out));
     printf("ready: %s\n", WaitForSingleObject(ready, 10000) == WAIT_OBJECT_0 ? "yes" : "no");
     target = m_hwnd("FindWindowExA", FindWindowExA(HWND_MESSAGE, NULL, m_name("msgx-hang"), title));
     th = CreateThread(NULL, 0, sender_thread, NULL, 0, NULL);
@@ -392,7 +392,7 @@ int main(int argc, char **argv)
     CloseHandle(th);
     /* The error is not printed: Windows sets none (a faked reply of 0), Wine 8 5, w32ipc 1400. */
     printf("SendMessageA to the killed receiver: %lld\n", (long long)sender_result);
-    m_finish_child("killed receiver", &pi, out, 10000);
+    t_finish_child("killed receiver", &pi, out, 10000);
 
     DestroyWindow(self);
     return 0;

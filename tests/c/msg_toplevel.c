@@ -158,9 +158,9 @@ int main(int argc, char **argv)
 
     printf("-- another process finds it\n");
     snprintf(args, sizeof args, "finder %s %lu", cls, (unsigned long)GetCurrentProcessId());
-    m_bool("spawn", m_spawn_captured(args, &pi, &out));
+    m_bool("spawn", t_spawn_captured(args, &pi, &out));
     printf("served it until it ended: %s\n", m_pump_until(pi.hProcess, 20000) ? "yes" : "no");
-    m_finish_child("finder", &pi, out, 10000);
+    t_finish_child("finder", &pi, out, 10000);
 
     printf("-- HWND_BROADCAST\n");
     bcast = RegisterWindowMessageA(m_name("broadcast"));

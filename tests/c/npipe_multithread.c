@@ -187,7 +187,7 @@ int main(int argc, char **argv)
         return 1;
     for (i = 0; i < CLIENTS; i++) {
         snprintf(args, sizeof args, "client %s %d", name, i + 1);
-        ok = p_spawn_captured(args, &pi[i], &out[i]);
+        ok = t_spawn_captured(args, &pi[i], &out[i]);
         if (!ok) {
             printf("spawn of client %d failed: error=%u\n", i + 1, (unsigned)GetLastError());
             return 1;
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 
     for (i = 0; i < CLIENTS; i++) {
         snprintf(label, sizeof label, "client %d", i + 1);
-        p_finish_child(label, &pi[i], out[i], 30000);
+        t_finish_child(label, &pi[i], out[i], 30000);
     }
     if (nthreads > 0 && WaitForMultipleObjects((DWORD)nthreads, threads, TRUE, 30000) != WAIT_OBJECT_0)
         printf("server threads still running after 30 s\n");

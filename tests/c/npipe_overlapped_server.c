@@ -288,7 +288,7 @@ int main(int argc, char **argv)
     printf("-- %d client processes, %d requests each\n", CLIENTS, REQUESTS);
     for (i = 0; i < CLIENTS; i++) {
         snprintf(args, sizeof args, "client %s %d", name, i + 1);
-        if (!p_spawn_captured(args, &pi[i], &out[i])) {
+        if (!t_spawn_captured(args, &pi[i], &out[i])) {
             printf("spawn of client %d failed: error=%u\n", i + 1, (unsigned)GetLastError());
             return 1;
         }
@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 
     for (i = 0; i < CLIENTS; i++) {
         snprintf(label, sizeof label, "client %d", i + 1);
-        if (p_finish_child(label, &pi[i], out[i], 30000) == 0)
+        if (t_finish_child(label, &pi[i], out[i], 30000) == 0)
             ok_clients++;
     }
     printf("clients that ended with exit code 0: %d\n", ok_clients);

@@ -232,7 +232,7 @@ int _tmain(int argc, TCHAR *argv[])
     _tprintf(TEXT("Pipe server: created the pipe, awaiting a client\n"));
 
     StringCchPrintf(args, 256, TEXT("client %s"), lpszPipename);
-    if (!p_spawn_captured(args, &pi, &out)) {
+    if (!t_spawn_captured(args, &pi, &out)) {
         _tprintf(TEXT("CreateProcess failed, error %u.\n"), (unsigned)GetLastError());
         return 1;
     }
@@ -263,6 +263,6 @@ int _tmain(int argc, TCHAR *argv[])
     WaitForSingleObject(hWatchdog, 5000);
     CloseHandle(hWatchdog);
     CloseHandle(connected_event);
-    p_finish_child("client", &pi, out, 30000);
+    t_finish_child("client", &pi, out, 30000);
     return 0;
 }

@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 
     printf("-- a client process opens it with GENERIC_READ\n");
     snprintf(args, sizeof args, "client %s", name);
-    ok = p_spawn_captured(args, &pi, &out);
+    ok = t_spawn_captured(args, &pi, &out);
     if (!ok) {
         printf("spawn failed: error=%u\n", (unsigned)GetLastError());
         return 1;
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         }
     }
     p_bool("server CloseHandle", CloseHandle(s));
-    p_finish_child("client", &pi, out, 20000);
+    t_finish_child("client", &pi, out, 20000);
     p_close(p_handle("CreateFileA on the name afterwards", p_open(name, GENERIC_READ)));
     return 0;
 }

@@ -253,63 +253,6 @@ static inline void m_fill(void *data, DWORD n, unsigned seed)
         p[i] = (unsigned char)((i * 131u + seed * 7u + (i >> 8)) & 0xff);
 }
 
-/*
- * A child whose output is captured: started again with `args` (first word the role), its stdout and
- * stderr going into an anonymous pipe, so the child can simply printf. The parent reports it only
- * after it has ended (m_finish_child), so its lines never interleave with the parent's. Keep a child's
- * output under 64 KiB: the parent reads it only after the child exits.
- */
-static inline BOOL m_spawn_captured(const char *args, PROCESS_INFORMATION *pi, HANDLE *out)
-{
-    SECURITY_ATTRIBUTES inherit = { sizeof inherit, NULL, TRUE };
-    STARTUPINFOA si;
-    HANDLE w;
-    BOOL ok;
-    *out = NULL;
-    memset(pi, 0, sizeof *pi);
-    if (!CreatePipe(out, &w, &inherit, 65536))
-        return FALSE;
-    SetHandleInformation(*out, HANDLE_FLAG_INHERIT, 0);
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-    si.hStdOutput = w;
-    si.hStdError = w;
-    ok = t_spawn(args, TRUE, &si, pi);
-    CloseHandle(w);
-    if (!ok) {
-        CloseHandle(*out);
-        *out = NULL;
-    }
-    return ok;
-}
-
-/*
- * Wait (at most `ms`; then the child is killed and that is said) for a child started by
- * m_spawn_captured, then print "LABEL: exit code N" and its output as "LABEL| line" lines.
- */
-static inline DWORD m_finish_child(const char *label, PROCESS_INFORMATION *pi, HANDLE out, DWORD ms)
-{
-    static char text[65536];
-    char prefix[64];
-    DWORD code = 1001;
-    if (WaitForSingleObject(pi->hProcess, ms) != WAIT_OBJECT_0) {
-        printf("%s: still running after %u ms, killed\n", label, (unsigned)ms);
-        TerminateProcess(pi->hProcess, 1000);
-        WaitForSingleObject(pi->hProcess, 5000);
-    }
-    GetExitCodeProcess(pi->hProcess, &code);
-    CloseHandle(pi->hProcess);
-    CloseHandle(pi->hThread);
-    t_read_all_text(out, text, sizeof text);
-    CloseHandle(out);
-    printf("%s: exit code %u\n", label, (unsigned)code);
-    snprintf(prefix, sizeof prefix, "%s| ", label);
-    t_print_lines(prefix, text);
-    return code;
-}
-
 /* A thread handle that is waited for at most `ms` (then "still running" is printed); returns its exit code. */
 static inline DWORD m_join(const char *label, HANDLE th, DWORD ms)
 {

@@ -197,4 +197,63 @@ static inline void t_print_lines(const char *prefix, const char *text)
     }
 }
 
+/*
+ * A child whose output is captured: t_spawn_captured starts this program again with `args` (first word
+ * the role), its stdout and stderr going into an anonymous pipe, so the child can simply printf. The
+ * parent reports the child only after it has ended (t_finish_child), so its lines never interleave
+ * with the parent's. Keep a child's output under 64 KiB (the pipe's size): the parent reads it only
+ * after the child exits.
+ */
+static inline BOOL t_spawn_captured(const char *args, PROCESS_INFORMATION *pi, HANDLE *out)
+{
+    SECURITY_ATTRIBUTES inherit = { sizeof inherit, NULL, TRUE };
+    STARTUPINFOA si;
+    HANDLE w;
+    BOOL ok;
+    *out = NULL;
+    memset(pi, 0, sizeof *pi);
+    if (!CreatePipe(out, &w, &inherit, 65536))
+        return FALSE;
+    SetHandleInformation(*out, HANDLE_FLAG_INHERIT, 0);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = w;
+    si.hStdError = w;
+    ok = t_spawn(args, TRUE, &si, pi);
+    CloseHandle(w);
+    if (!ok) {
+        CloseHandle(*out);
+        *out = NULL;
+    }
+    return ok;
+}
+
+/*
+ * Wait (at most `ms`; then the child is killed and that is said) for a child started by
+ * t_spawn_captured, then print "LABEL: exit code N" and its output as "LABEL| line" lines.
+ * Returns the exit code.
+ */
+static inline DWORD t_finish_child(const char *label, PROCESS_INFORMATION *pi, HANDLE out, DWORD ms)
+{
+    static char text[65536];
+    char prefix[64];
+    DWORD code = 1001;
+    if (WaitForSingleObject(pi->hProcess, ms) != WAIT_OBJECT_0) {
+        printf("%s: still running after %u ms, killed\n", label, (unsigned)ms);
+        TerminateProcess(pi->hProcess, 1000);
+        WaitForSingleObject(pi->hProcess, 5000);
+    }
+    GetExitCodeProcess(pi->hProcess, &code);
+    CloseHandle(pi->hProcess);
+    CloseHandle(pi->hThread);
+    t_read_all_text(out, text, sizeof text);
+    CloseHandle(out);
+    printf("%s: exit code %u\n", label, (unsigned)code);
+    snprintf(prefix, sizeof prefix, "%s| ", label);
+    t_print_lines(prefix, text);
+    return code;
+}
+
 #endif /* W32TEST_H */
