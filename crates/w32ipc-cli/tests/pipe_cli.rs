@@ -4,41 +4,15 @@
 //!
 //! Every test runs under a watchdog, with unique pipe names, in a session root of its own.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
-use std::time::Duration;
+
+use common::{expect_line, lines_of, run, text, w32ipc};
 
 use w32ipc_test_support::{ChildGuard, isolate, unique_name, watchdog};
-
-const BIN: &str = env!("CARGO_BIN_EXE_w32ipc");
-
-fn w32ipc(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args);
-    cmd
-}
-
-/// Runs `w32ipc ARGS` with `stdin` as its input.
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = w32ipc(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn w32ipc");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("write stdin");
-    child.wait_with_output().expect("wait for w32ipc")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A `w32ipc pipe serve` process, its stderr read line by line.
 struct Server {
@@ -55,30 +29,15 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = ChildGuard::spawn(&mut cmd);
-        let stderr = child.0.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut server = Server { child, stderr: rx };
+        let stderr = lines_of(child.0.stderr.take().expect("stderr is piped"));
+        let mut server = Server { child, stderr };
         server.expect_line("w32ipc: serving ");
         server
     }
 
     /// Waits for the next stderr line that starts with `prefix` (the others are skipped).
     fn expect_line(&mut self, prefix: &str) -> String {
-        loop {
-            match self.stderr.recv_timeout(Duration::from_secs(10)) {
-                Ok(line) if line.starts_with(prefix) => return line,
-                Ok(_) => {}
-                Err(e) => panic!("the server never said {prefix:?} ({e})"),
-            }
-        }
+        expect_line(&self.stderr, "server", prefix)
     }
 
     /// Waits for the server to end (after --max-clients); its stdout and exit code.

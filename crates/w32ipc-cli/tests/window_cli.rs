@@ -5,42 +5,16 @@
 //!
 //! Every test runs under a watchdog, with unique class names, in a session root of its own.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::{expect_line, lines_of, run, text, w32ipc};
+
 use w32ipc::msg::{self, Message, MsgWait, Window};
 use w32ipc_test_support::{ChildGuard, isolate, unique_name, watchdog};
-
-const BIN: &str = env!("CARGO_BIN_EXE_w32ipc");
-
-fn w32ipc(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args);
-    cmd
-}
-
-/// Runs `w32ipc ARGS` with `stdin` as its input.
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = w32ipc(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn w32ipc");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("write stdin");
-    child.wait_with_output().expect("wait for w32ipc")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A `w32ipc window listen` process; its stdout and stderr read line by line.
 struct Listener {
@@ -49,19 +23,6 @@ struct Listener {
     stderr: mpsc::Receiver<String>,
     /// The "listening" line.
     banner: String,
-}
-
-fn lines_of(r: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
 }
 
 impl Listener {
@@ -87,13 +48,7 @@ impl Listener {
 
     /// Waits for the next stderr line that starts with `prefix` (the others are skipped).
     fn expect_err(&mut self, prefix: &str) -> String {
-        loop {
-            match self.stderr.recv_timeout(Duration::from_secs(10)) {
-                Ok(line) if line.starts_with(prefix) => return line,
-                Ok(_) => {}
-                Err(e) => panic!("the listener never said {prefix:?} ({e})"),
-            }
-        }
+        expect_line(&self.stderr, "listener", prefix)
     }
 
     /// The next line the listener printed for a message.
