@@ -186,6 +186,27 @@ static inline DWORD t_read_all_text(HANDLE h, char *buf, size_t bufsize)
     }
 }
 
+/*
+ * Read what the pipe `h` holds now, without waiting for more (t_read_all_text's text rules): for a
+ * writer that has ended, whose other write ends may still be open elsewhere. Under Wine the first
+ * process of a session that needs the desktop window starts explorer.exe and hands it a copy of its
+ * own standard error, which then stays open as long as the session: end-of-file never comes.
+ */
+static inline void t_read_buffered_text(HANDLE h, char *buf, size_t bufsize)
+{
+    size_t len = 0;
+    char chunk[512];
+    DWORD avail, n, i;
+    while (PeekNamedPipe(h, NULL, 0, NULL, &avail, NULL) && avail > 0) {
+        if (!ReadFile(h, chunk, avail < sizeof chunk ? avail : (DWORD)sizeof chunk, &n, NULL) || n == 0)
+            break;
+        for (i = 0; i < n; i++)
+            if (chunk[i] != '\r' && len + 1 < bufsize)
+                buf[len++] = chunk[i];
+    }
+    buf[len] = '\0';
+}
+
 /* Print each line of `text` with a prefix. */
 static inline void t_print_lines(const char *prefix, const char *text)
 {
@@ -233,7 +254,9 @@ static inline BOOL t_spawn_captured(const char *args, PROCESS_INFORMATION *pi, H
 /*
  * Wait (at most `ms`; then the child is killed and that is said) for a child started by
  * t_spawn_captured, then print "LABEL: exit code N" and its output as "LABEL| line" lines.
- * Returns the exit code.
+ * Returns the exit code. The output is what the pipe holds once the child has ended
+ * (t_read_buffered_text), not all until end-of-file: a child that created the first window of a
+ * Wine session has passed the pipe's write end on to explorer.exe.
  */
 static inline DWORD t_finish_child(const char *label, PROCESS_INFORMATION *pi, HANDLE out, DWORD ms)
 {
@@ -248,7 +271,7 @@ static inline DWORD t_finish_child(const char *label, PROCESS_INFORMATION *pi, H
     GetExitCodeProcess(pi->hProcess, &code);
     CloseHandle(pi->hProcess);
     CloseHandle(pi->hThread);
-    t_read_all_text(out, text, sizeof text);
+    t_read_buffered_text(out, text, sizeof text);
     CloseHandle(out);
     printf("%s: exit code %u\n", label, (unsigned)code);
     snprintf(prefix, sizeof prefix, "%s| ", label);
