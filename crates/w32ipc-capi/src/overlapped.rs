@@ -311,7 +311,8 @@ fn publish(ov: *mut OVERLAPPED, code: DWORD, bytes: usize) {
 
 /// Starts an overlapped operation on `pipe`: finishes it at once if it can (`TRUE`, or
 /// `FALSE` with its error), else hands it to the I/O thread (`FALSE`, `ERROR_IO_PENDING`). With
-/// a `routine`, success is `TRUE` either way and the routine reports the result.
+/// a `routine`, success is `TRUE` either way and the routine reports the result. A connect
+/// that succeeds at once is reported as pending (already completed), as Windows does.
 ///
 /// # Safety
 /// `ov` and the buffers in `work` stay valid until the operation completes.
@@ -349,6 +350,15 @@ pub unsafe fn start(
         .any(|o| o.handle == h && o.lane() == lane);
     let first = if queued_behind { None } else { op.attempt() };
     match first {
+        // An overlapped ConnectNamedPipe never succeeds within the call (Microsoft: FALSE with
+        // ERROR_IO_PENDING, or ERROR_PIPE_CONNECTED for a client that came before the call,
+        // which ConnectNamedPipe tells apart first). A client that came since then completes
+        // the pending listen at once: the event is set, and the call still says pending.
+        Some((0, bytes)) if matches!(op.work, Work::Connect) => {
+            complete(e, op, 0, bytes);
+            SetLastError(ERROR_IO_PENDING);
+            0
+        }
         Some((code, bytes)) if code == 0 || code == ERROR_MORE_DATA => {
             let ex = op.routine.is_some();
             complete(e, op, code, bytes);
