@@ -173,8 +173,7 @@ pub(crate) fn reply(to: &Peer, serial: u32, result: isize, error: u32) {
         ..CtlEntry::default()
     };
     // A sender whose queue stays locked for a second (stopped, or hostile) loses its reply.
-    let deadline = Instant::now() + Duration::from_secs(1);
-    if to.q.push_ctl(&e, deadline) == Push::Done {
+    if to.q.push_ctl(&e, Duration::from_secs(1)) == Push::Done {
         to.q.ring();
     }
 }
@@ -556,20 +555,23 @@ impl State {
     ) -> io::Result<bool> {
         let h = self.q.header();
         h.sleeping.store(1, Ordering::SeqCst);
-        let mut watches = vec![Watch {
+        let own = Watch {
             word: &h.wake,
             expected: seq,
             private: false,
-        }];
-        if let Some((word, expected)) = also {
-            watches.push(Watch {
-                word,
-                expected,
-                private: true,
-            });
-        }
+        };
         let start = Instant::now();
-        let r = sys::futex::wait_many(&watches, deadline);
+        let r = match also {
+            Some((word, expected)) => {
+                let other = Watch {
+                    word,
+                    expected,
+                    private: true,
+                };
+                sys::futex::wait_many(&[own, other], deadline)
+            }
+            None => sys::futex::wait_many(&[own], deadline),
+        };
         h.sleeping.store(0, Ordering::SeqCst);
         self.look();
         // Woken soon after a spin gave up: the next spin waits a little longer.

@@ -113,10 +113,7 @@ pub(crate) fn send(
     e.serial = serial;
     let result = (|| {
         // Without a time-out, a send waits as long as it takes, also for the queue's lock.
-        let until = how
-            .timeout
-            .map_or(Instant::now() + FOREVER, |t| Instant::now() + t);
-        match target.q.push_ctl(&e, until) {
+        match target.q.push_ctl(&e, how.timeout.unwrap_or(FOREVER)) {
             Push::Done => {}
             Push::Full => return Err(win32(ERROR_NOT_ENOUGH_QUOTA)),
             Push::Busy => return Err(win32(ERROR_TIMEOUT)),
@@ -244,10 +241,7 @@ fn push_post(
     };
     // A post never waits long: a queue locked for seconds belongs to a stopped or hostile
     // process.
-    match target
-        .q
-        .push_post(&e, POST_LIMIT, Instant::now() + Duration::from_secs(5))
-    {
+    match target.q.push_post(&e, POST_LIMIT, Duration::from_secs(5)) {
         Push::Done => {}
         Push::Full => return Err(win32(ERROR_NOT_ENOUGH_QUOTA)),
         Push::Busy => return Err(win32(ERROR_TIMEOUT)),

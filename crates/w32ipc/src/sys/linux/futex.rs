@@ -35,23 +35,30 @@ pub(crate) fn wait_many(words: &[Watch<'_>], deadline: Option<Instant>) -> io::R
     if let [one] = words {
         return wait_one(one, deadline);
     }
-    let waits: Vec<futex::Wait> = words
-        .iter()
-        .map(|w| {
-            let mut f = futex::Wait::new();
-            f.val = w.expected as u64;
-            f.uaddr = futex::WaitPtr::new(w.word.as_ptr().cast());
-            f.flags = if w.private {
-                futex::WaitFlags::SIZE_U32 | futex::WaitFlags::PRIVATE
-            } else {
-                futex::WaitFlags::SIZE_U32
-            };
-            f
-        })
-        .collect();
+    let wait = |w: &Watch<'_>| {
+        let mut f = futex::Wait::new();
+        f.val = w.expected as u64;
+        f.uaddr = futex::WaitPtr::new(w.word.as_ptr().cast());
+        f.flags = if w.private {
+            futex::WaitFlags::SIZE_U32 | futex::WaitFlags::PRIVATE
+        } else {
+            futex::WaitFlags::SIZE_U32
+        };
+        f
+    };
+    // Two words (a queue and the watch sequence) are the common case: no allocation for it.
+    let pair;
+    let many: Vec<futex::Wait>;
+    let waits: &[futex::Wait] = if let [a, b] = words {
+        pair = [wait(a), wait(b)];
+        &pair
+    } else {
+        many = words.iter().map(wait).collect();
+        &many
+    };
     let ts = deadline.map(deadline_timespec);
     match futex::waitv(
-        &waits,
+        waits,
         futex::WaitvFlags::empty(),
         ts.as_ref(),
         rustix::time::ClockId::Monotonic,

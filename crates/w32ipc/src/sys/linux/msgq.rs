@@ -362,10 +362,10 @@ impl Queue {
     }
 
     /// Appends a posted message, unless the queue holds `limit` messages already, or the
-    /// producers' lock stays held past `deadline` (by a stopped or hostile process).
-    pub(crate) fn push_post(&self, e: &PostEntry, limit: u32, deadline: Instant) -> Push {
+    /// producers' lock stays held longer than `patience` (by a stopped or hostile process).
+    pub(crate) fn push_post(&self, e: &PostEntry, limit: u32, patience: Duration) -> Push {
         let h = self.header();
-        let Some(_g) = self.lock(deadline) else {
+        let Some(_g) = self.lock(patience) else {
             return Push::Busy;
         };
         let tail = h.post_tail.load(Ordering::Relaxed);
@@ -391,11 +391,11 @@ impl Queue {
         Push::Done
     }
 
-    /// Appends a control entry, unless the ring is full or the producers' lock stays held past
-    /// `deadline`.
-    pub(crate) fn push_ctl(&self, e: &CtlEntry, deadline: Instant) -> Push {
+    /// Appends a control entry, unless the ring is full or the producers' lock stays held
+    /// longer than `patience`.
+    pub(crate) fn push_ctl(&self, e: &CtlEntry, patience: Duration) -> Push {
         let h = self.header();
-        let Some(_g) = self.lock(deadline) else {
+        let Some(_g) = self.lock(patience) else {
             return Push::Busy;
         };
         let mut tail = h.ctl_tail.load(Ordering::Relaxed);
@@ -421,10 +421,12 @@ impl Queue {
         }
     }
 
-    fn lock(&self, deadline: Instant) -> Option<QueueLock<'_>> {
+    fn lock(&self, patience: Duration) -> Option<QueueLock<'_>> {
         let h = self.header();
         let me = super::process::current_thread_id();
         let mut spins = 0u32;
+        // The clock is read only once the lock turns out to be contended.
+        let mut deadline = None;
         loop {
             let cur = h.lock.load(Ordering::Relaxed);
             if cur == 0 {
@@ -441,7 +443,12 @@ impl Queue {
                 std::hint::spin_loop();
                 continue;
             }
-            if Instant::now() >= deadline {
+            let now = Instant::now();
+            let deadline = *deadline.get_or_insert_with(|| {
+                now.checked_add(patience)
+                    .unwrap_or_else(|| now + Duration::from_secs(365 * 86400))
+            });
+            if now >= deadline {
                 return None;
             }
             if spins.is_multiple_of(64) && (cur == me || !super::process::thread_alive(cur)) {
