@@ -44,6 +44,25 @@ fn cache() -> &'static Mutex<HashMap<u32, Arc<Peer>>> {
 /// Thread `tid`'s queue; with `nonce`, only that very queue (not a later thread's with the
 /// same id). `ERROR_INVALID_THREAD_ID` when there is none, or its thread ended.
 pub(crate) fn get(tid: u32, nonce: Option<u64>) -> io::Result<Arc<Peer>> {
+    // The thread's last peer first: a conversation is usually with one thread at a time.
+    let last = LAST.try_with(|l| l.borrow().clone()).ok().flatten();
+    if let Some(p) = last
+        && p.tid == tid
+        && nonce.is_none_or(|n| n == p.nonce)
+        && p.alive()
+    {
+        return Ok(p);
+    }
+    let p = get_shared(tid, nonce)?;
+    let _ = LAST.try_with(|l| *l.borrow_mut() = Some(p.clone()));
+    Ok(p)
+}
+
+thread_local! {
+    static LAST: std::cell::RefCell<Option<Arc<Peer>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn get_shared(tid: u32, nonce: Option<u64>) -> io::Result<Arc<Peer>> {
     {
         let c = cache().lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = c.get(&tid)

@@ -392,7 +392,9 @@ impl State {
                 reply(p, e.serial, result, error);
             }
         };
-        let Some(hwnd) = Hwnd::from_raw(e.hwnd as usize).filter(|h| window::is_own(*h, self.tid))
+        // One look in this thread's own procedures: the window is live and this thread's.
+        let Some((hwnd, proc_)) =
+            Hwnd::from_raw(e.hwnd as usize).and_then(|h| Some((h, window::own_proc(h)?)))
         else {
             answer(0, ERROR_INVALID_WINDOW_HANDLE);
             return;
@@ -429,7 +431,7 @@ impl State {
             sent: true,
             notify: e.kind == NOTIFY,
         });
-        let result = window::call(hwnd, e.msg, e.wparam as usize, lparam);
+        let result = proc_(hwnd, e.msg, e.wparam as usize, lparam);
         let done = self.incoming.borrow_mut().pop();
         if block {
             peer::release_block();

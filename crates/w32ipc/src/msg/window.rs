@@ -123,13 +123,17 @@ pub fn create_raw(
     Ok(h)
 }
 
-/// Calls `h`'s procedure on this thread (0 when `h` has none here).
-pub(crate) fn call(h: Hwnd, msg: u32, wparam: usize, lparam: isize) -> isize {
-    let p = PROCS
+/// The procedure of `h` if it is a live window of the calling thread.
+pub(crate) fn own_proc(h: Hwnd) -> Option<RawProc> {
+    PROCS
         .try_with(|p| p.borrow().get(&h.raw()).cloned())
         .ok()
-        .flatten();
-    match p {
+        .flatten()
+}
+
+/// Calls `h`'s procedure on this thread (0 when `h` has none here).
+pub(crate) fn call(h: Hwnd, msg: u32, wparam: usize, lparam: isize) -> isize {
+    match own_proc(h) {
         Some(p) => p(h, msg, wparam, lparam),
         None => 0,
     }
