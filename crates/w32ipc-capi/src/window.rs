@@ -643,6 +643,37 @@ fn text_of(h: HWND, class: bool) -> io::Result<String> {
     if class { w.class_name() } else { w.title() }
 }
 
+/// The window's class name (`class`) or title into a caller's buffer of `n` chars: the chars
+/// copied, or 0 with the error.
+///
+/// # Safety
+/// `out` is NULL or valid for `n` chars.
+unsafe fn text_a(hwnd: HWND, class: bool, out: *mut c_char, n: i32) -> i32 {
+    guard(0, || match text_of(hwnd, class) {
+        // SAFETY: per the caller.
+        Ok(s) => unsafe { copy_out_a(&s, out, n) },
+        Err(e) => {
+            set_from(&e);
+            0
+        }
+    })
+}
+
+/// [`text_a`] in UTF-16 units.
+///
+/// # Safety
+/// `out` is NULL or valid for `n` units.
+unsafe fn text_w(hwnd: HWND, class: bool, out: *mut WCHAR, n: i32) -> i32 {
+    guard(0, || match text_of(hwnd, class) {
+        // SAFETY: per the caller.
+        Ok(s) => unsafe { copy_out_w(&s, out, n) },
+        Err(e) => {
+            set_from(&e);
+            0
+        }
+    })
+}
+
 /// `GetClassNameA`: the window's class name (as registered) into `lpClassName`, cut to
 /// `nMaxCount - 1` chars; returns the chars copied (0 with `ERROR_INVALID_WINDOW_HANDLE`).
 #[unsafe(no_mangle)]
@@ -651,27 +682,15 @@ pub unsafe extern "C" fn GetClassNameA(
     lpClassName: *mut c_char,
     nMaxCount: i32,
 ) -> i32 {
-    guard(0, || match text_of(hWnd, true) {
-        // SAFETY: the caller's buffer of nMaxCount chars.
-        Ok(s) => unsafe { copy_out_a(&s, lpClassName, nMaxCount) },
-        Err(e) => {
-            set_from(&e);
-            0
-        }
-    })
+    // SAFETY: the caller's buffer of nMaxCount chars.
+    unsafe { text_a(hWnd, true, lpClassName, nMaxCount) }
 }
 
 /// `GetClassNameW`: as [`GetClassNameA`], in UTF-16 units.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetClassNameW(hWnd: HWND, lpClassName: *mut WCHAR, nMaxCount: i32) -> i32 {
-    guard(0, || match text_of(hWnd, true) {
-        // SAFETY: the caller's buffer of nMaxCount units.
-        Ok(s) => unsafe { copy_out_w(&s, lpClassName, nMaxCount) },
-        Err(e) => {
-            set_from(&e);
-            0
-        }
-    })
+    // SAFETY: the caller's buffer of nMaxCount units.
+    unsafe { text_w(hWnd, true, lpClassName, nMaxCount) }
 }
 
 /// `GetWindowTextA`: the window's title (the `lpWindowName` it was created with; any process's
@@ -679,27 +698,15 @@ pub unsafe extern "C" fn GetClassNameW(hWnd: HWND, lpClassName: *mut WCHAR, nMax
 /// `WM_GETTEXT` is sent.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetWindowTextA(hWnd: HWND, lpString: *mut c_char, nMaxCount: i32) -> i32 {
-    guard(0, || match text_of(hWnd, false) {
-        // SAFETY: the caller's buffer of nMaxCount chars.
-        Ok(s) => unsafe { copy_out_a(&s, lpString, nMaxCount) },
-        Err(e) => {
-            set_from(&e);
-            0
-        }
-    })
+    // SAFETY: the caller's buffer of nMaxCount chars.
+    unsafe { text_a(hWnd, false, lpString, nMaxCount) }
 }
 
 /// `GetWindowTextW`: as [`GetWindowTextA`], in UTF-16 units.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetWindowTextW(hWnd: HWND, lpString: *mut WCHAR, nMaxCount: i32) -> i32 {
-    guard(0, || match text_of(hWnd, false) {
-        // SAFETY: the caller's buffer of nMaxCount units.
-        Ok(s) => unsafe { copy_out_w(&s, lpString, nMaxCount) },
-        Err(e) => {
-            set_from(&e);
-            0
-        }
-    })
+    // SAFETY: the caller's buffer of nMaxCount units.
+    unsafe { text_w(hWnd, false, lpString, nMaxCount) }
 }
 
 /// `DefWindowProcA`: the default handling: `WM_NCCREATE` → TRUE, `WM_CLOSE` destroys the
