@@ -137,7 +137,8 @@ pub(crate) fn send(
     }
     if let Some((fd, at)) = pushed_at {
         if result.is_err() {
-            // The receiver may still read the block (a send that timed out is handled later).
+            // The receiver may still be reading the block (it had started the message when
+            // this send gave up), or take it before it sees that the send gave up.
             st.retire_outbox();
         } else {
             st.pop_block(fd, at);
