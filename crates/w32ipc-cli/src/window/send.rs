@@ -32,7 +32,7 @@ pub struct Args {
     /// The class of the window (compared without case).
     #[arg(long, value_name = "CLASS", default_value = DEFAULT_CLASS)]
     class: String,
-    /// The title of the window (compared exactly) [default: any title]
+    /// The title of the window (compared without case) [default: any title]
     #[arg(long, value_name = "TITLE")]
     title: Option<String>,
     /// Look among message-only windows (FindWindowEx(HWND_MESSAGE, …)), not top-level ones.
