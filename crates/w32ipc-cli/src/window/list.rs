@@ -15,7 +15,7 @@ pub struct Args {
     /// Only windows of this class (compared without case).
     #[arg(long, value_name = "CLASS")]
     class: Option<String>,
-    /// Only windows with this title (compared exactly).
+    /// Only windows with this title (compared without case).
     #[arg(long, value_name = "TITLE")]
     title: Option<String>,
 }
