@@ -31,7 +31,7 @@ pub struct Args {
     /// The window class (compared without case by FindWindow).
     #[arg(long, value_name = "CLASS", default_value = DEFAULT_CLASS)]
     class: String,
-    /// The window title (compared exactly).
+    /// The window title (compared without case by FindWindow).
     #[arg(long, value_name = "TITLE", default_value = DEFAULT_TITLE)]
     title: String,
     /// A message-only window (parent HWND_MESSAGE) instead of a top-level one.
