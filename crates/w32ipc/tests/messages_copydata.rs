@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use messages_common::{
     ACT_REVERSE, H_OUTBOX_FD, Kid, M_COUNT, M_DONE, M_ECHO, M_HANG, QueueFile, Served, checksum,
-    code, copy_answer, gate, parse_hwnd, pattern, quit_on_eof, run_standard_child, say, serve,
-    standard_window, wait_gate,
+    code, copy_answer, gate, parse_hwnd, pattern, quit_on_eof, receiver, run_standard_child, say,
+    serve, standard_window, wait_gate,
 };
 use w32ipc::error::{ERROR_MESSAGE_SYNC_ONLY, ERROR_TIMEOUT};
 use w32ipc::msg::{self, CopyDataStruct, Filter, Hwnd, SendFlags, WM_COPYDATA};
@@ -135,13 +135,6 @@ fn sizes_for(seed: u64, count: usize) -> Vec<usize> {
         .collect()
 }
 
-fn receiver(tag: &str, env: &[(&str, &str)]) -> (Kid, Hwnd, u32) {
-    let class = unique_name(tag);
-    let mut kid = Kid::spawn(&format!("std|{class}|rx"), env);
-    let (h, tid) = kid.ready();
-    (kid, h, tid)
-}
-
 /// Reads the receiver's report of one block: (len, action, from, sum).
 #[track_caller]
 fn seen(kid: &mut Kid) -> (usize, usize, usize, u64) {
@@ -164,7 +157,7 @@ fn blocks_of_every_size_arrive_whole_with_action_and_sender_window() {
     isolate();
     let st = Rc::new(Served::default());
     let mine = standard_window(&unique_name("cd-from"), "from", &st);
-    let (mut kid, h, _) = receiver("cd-sizes", &[]);
+    let (mut kid, h, _, _) = receiver("cd-sizes", &[]);
     let odd = Hwnd::from_raw(0x7fff_1234_5678).unwrap();
     let cases: [(usize, usize, Option<Hwnd>); 7] = [
         (0, 0, None),
@@ -202,7 +195,7 @@ fn null_lp_data_with_zero_cb_data_arrives_as_an_empty_block() {
         30,
     );
     isolate();
-    let (mut kid, h, _) = receiver("cd-null", &[]);
+    let (mut kid, h, _, _) = receiver("cd-null", &[]);
     let action = 0xABCD_EF01_2345_6789usize;
     let mut cds = CopyDataStruct {
         dw_data: action,
@@ -266,7 +259,7 @@ fn posting_copy_data_fails_with_message_sync_only_and_queues_nothing() {
         30,
     );
     isolate();
-    let (kid, h, tid) = receiver("cd-post", &[]);
+    let (kid, h, tid, _) = receiver("cd-post", &[]);
     let before = h.send(M_COUNT, 0, 0).unwrap();
     assert_eq!(code(h.post(WM_COPYDATA, 0, 0)), ERROR_MESSAGE_SYNC_ONLY);
     assert_eq!(
@@ -309,7 +302,7 @@ fn a_block_sent_back_while_the_sender_waits_nests() {
     isolate();
     let st = Rc::new(Served::default());
     let mine = standard_window(&unique_name("cd-back"), "a", &st);
-    let (mut kid, h, _) = receiver("cd-rev", &[]);
+    let (mut kid, h, _, _) = receiver("cd-rev", &[]);
     for len in [0, 1, 1000, 3 * MIB + 5] {
         let data = pattern(len as u64, len);
         let reversed: Vec<u8> = data.iter().rev().copied().collect();
@@ -339,7 +332,7 @@ fn many_blocks_in_a_row_growing_and_shrinking_are_never_mixed_up() {
         60,
     );
     isolate();
-    let (mut kid, h, _) = receiver("cd-row", &[]);
+    let (mut kid, h, _, _) = receiver("cd-row", &[]);
     let mut sizes = vec![1024, 2 * MIB, 10, 5 * MIB + 3, 0, 1, MIB, 9 * MIB, 64, 3];
     sizes.extend(sizes_for(7, 150));
     for (i, len) in sizes.into_iter().enumerate() {
@@ -417,7 +410,7 @@ fn a_block_whose_send_timed_out_never_shows_another_blocks_bytes() {
     isolate();
     let (entered, entered_name) = gate("entered");
     let (go, go_name) = gate("go");
-    let (mut kid, h, tid) = receiver(
+    let (mut kid, h, tid, _) = receiver(
         "cd-late",
         &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
     );
@@ -469,8 +462,8 @@ fn a_block_after_repeated_time_outs_arrives_with_its_own_bytes() {
     isolate();
     let (entered, entered_name) = gate("entered");
     let (go, go_name) = gate("go");
-    let (mut rx, h, _) = receiver("cd-churn-rx", &[]);
-    let (busy_kid, busy, _) = receiver(
+    let (mut rx, h, _, _) = receiver("cd-churn-rx", &[]);
+    let (busy_kid, busy, _, _) = receiver(
         "cd-churn-busy",
         &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
     );

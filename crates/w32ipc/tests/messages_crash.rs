@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use messages_common::{
     ACT_HANG, ACT_SLOW_READ, Kid, M_COUNT, M_ECHO, M_HANG, M_MIX, M_SUICIDE, QueueFile, Served,
     T_BLOCK_THEN_END, checksum, code, copy_answer, fails_soon, gate, mix, parse_hwnd, pattern,
-    quit_on_eof, run_standard_child, say, serve, sigkill, standard_window, wait_gate,
+    quit_on_eof, receiver, run_standard_child, say, serve, sigkill, standard_window, wait_gate,
 };
 use w32ipc::error::{ERROR_INVALID_THREAD_ID, ERROR_INVALID_WINDOW_HANDLE, Win32ErrorExt};
 use w32ipc::msg::{self, Hwnd, Parent, SendFlags, WM_USER};
@@ -83,13 +83,6 @@ fn child_main() {
         }
         other => panic!("unknown role {other}"),
     }
-}
-
-fn receiver(tag: &str, env: &[(&str, &str)]) -> (Kid, Hwnd, u32, String) {
-    let class = unique_name(tag);
-    let mut kid = Kid::spawn(&format!("std|{class}|rx"), env);
-    let (h, tid) = kid.ready();
-    (kid, h, tid, class)
 }
 
 /// Waits (at most 5 s) until `h` is no longer a window; returns whether it went.

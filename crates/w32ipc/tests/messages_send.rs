@@ -13,10 +13,10 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use messages_common::{
-    Kid, M_COUNT, M_ECHO, M_ECHO_W, M_HANG, M_INSEND, M_MIX, M_NEST, M_PROBE, M_PROBED,
-    M_REPLY_EARLY, M_STORM, M_TID, PROBE_DONE, PROBE_GO, PROBE_INSEND, PROBE_REPLIED, Served,
-    T_BLOCK, code, copy_answer, gate, mix, nest_value, pattern, run_standard_child,
-    standard_window, wait_gate,
+    M_COUNT, M_ECHO, M_ECHO_W, M_HANG, M_INSEND, M_MIX, M_NEST, M_PROBE, M_PROBED, M_REPLY_EARLY,
+    M_STORM, M_TID, PROBE_DONE, PROBE_GO, PROBE_INSEND, PROBE_REPLIED, Served, T_BLOCK, code,
+    copy_answer, gate, mix, nest_value, pattern, receiver, run_standard_child, standard_window,
+    wait_gate,
 };
 use w32ipc::error::{ERROR_TIMEOUT, Win32ErrorExt};
 use w32ipc::msg::{self, Filter, Hwnd, SendFlags};
@@ -32,14 +32,6 @@ fn child_main() {
         "std" => run_standard_child(args[1], args[2], false),
         other => panic!("unknown role {other}"),
     }
-}
-
-/// Starts a standard receiver child with `env`; returns it, its window and its thread.
-fn receiver(tag: &str, env: &[(&str, &str)]) -> (Kid, Hwnd, u32, String) {
-    let class = unique_name(tag);
-    let mut kid = Kid::spawn(&format!("std|{class}|rx"), env);
-    let (h, tid) = kid.ready();
-    (kid, h, tid, class)
 }
 
 /// Asks `h` (a standard window) until its last probe is recorded (a posted probe is handled

@@ -547,6 +547,15 @@ impl Kid {
     }
 }
 
+/// Starts a standard receiver child (`std` role of the test binary's `child_main`) with `env`;
+/// returns it, its window, its thread and its (unique) class name.
+pub fn receiver(tag: &str, env: &[(&str, &str)]) -> (Kid, Hwnd, u32, String) {
+    let class = unique_name(tag);
+    let mut kid = Kid::spawn(&format!("std|{class}|rx"), env);
+    let (h, tid) = kid.ready();
+    (kid, h, tid, class)
+}
+
 pub fn parse_hwnd(s: &str) -> Hwnd {
     let v = usize::from_str_radix(s.trim_start_matches("0x"), 16).unwrap();
     Hwnd::from_raw(v).expect("a non-zero window handle")
