@@ -154,7 +154,8 @@ impl Filter {
         }
     }
 
-    /// Messages numbered `min..=max` (`WM_QUIT` always passes).
+    /// Messages numbered `min..=max`. The quit flag (`PostQuitMessage`) always passes; a
+    /// `WM_QUIT` posted as a message passes only its range, as Wine shows.
     pub const fn range(min: u32, max: u32) -> Filter {
         Filter {
             window: WindowFilter::Any,

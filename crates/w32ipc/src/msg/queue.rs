@@ -597,16 +597,15 @@ impl State {
     }
 }
 
-/// Whether a posted message passes a `GetMessage`/`PeekMessage` filter. `WM_QUIT` passes
-/// every message range.
+/// Whether a posted message passes a `GetMessage`/`PeekMessage` filter. (Only the quit flag
+/// passes every filter; a posted `WM_QUIT` entry is filtered like any message — Wine shows it.)
 fn passes(e: &PostEntry, f: &Filter) -> bool {
     let window_ok = match f.window {
         WindowFilter::Any => true,
         WindowFilter::Window(h) => e.hwnd as usize == h.raw(),
         WindowFilter::ThreadOnly => e.hwnd == 0,
     };
-    let range_ok = (f.min == 0 && f.max == 0)
-        || e.msg == WM_QUIT
-        || (f.min <= f.max && (f.min..=f.max).contains(&e.msg));
+    let range_ok =
+        (f.min == 0 && f.max == 0) || (f.min <= f.max && (f.min..=f.max).contains(&e.msg));
     window_ok && range_ok
 }
