@@ -1,6 +1,6 @@
 //! The child side of the two-process scenarios: this executable, run again as
-//! `<exe> __child <role> <end> <cpu|->` (pipe roles) or
-//! `<exe> __child <role> <end> <round trips> <cpu|->` (ping-pong roles).
+//! `<exe> __bench-child <role> <end> <cpu|->` (pipe roles) or
+//! `<exe> __bench-child <role> <end> <round trips> <cpu|->` (ping-pong roles).
 //!
 //! The child talks to the parent over its standard output, which is a pipe of its own: it
 //! prints `ready` once it holds its end of the pipe under test (so the parent's clock leaves out
@@ -20,7 +20,7 @@ use crate::options::CHUNK;
 use crate::placement::pin_self;
 
 /// The first argument that makes this executable a child.
-pub const CHILD_ARG: &str = "__child";
+pub const CHILD_ARG: &str = "__bench-child";
 
 /// The roles a child can take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

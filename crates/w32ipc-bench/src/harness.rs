@@ -5,7 +5,9 @@
 //! every subject once, starting with a different one each round, so neither drift of a noisy
 //! machine nor a fixed position in the round favours one subject.
 
+use std::cell::RefCell;
 use std::io;
+use std::rc::Rc;
 
 use crate::stats::{CpuTimes, Summary, paired_ratios};
 
@@ -117,7 +119,18 @@ pub struct Comparison {
     pub subjects: Vec<Series>,
     /// Share of CPU time the hypervisor stole while the timed trials ran (0–1), if known.
     pub steal: Option<f64>,
+    /// The mechanism the scenario measures (one of [`MECHANISMS`]); set by the run that
+    /// collects the scenarios ([`crate::run`]).
+    pub mechanism: &'static str,
 }
+
+/// The mechanisms, in the order the report shows them.
+pub const MECHANISMS: [&str; 4] = [
+    "anonymous pipes",
+    "shared memory & sync",
+    "named pipes",
+    "messages",
+];
 
 impl Comparison {
     /// median(subject) / median(baseline).
@@ -190,12 +203,69 @@ pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> 
         baseline,
         subjects: series.collect(),
         steal,
+        mechanism: "",
     })
+}
+
+/// A second figure that each trial of a subject records beside the one it returns (the p99
+/// beside the median): the harness keeps one value per trial, this keeps the other.
+#[derive(Clone, Default)]
+pub struct SideFigure(Rc<RefCell<Vec<f64>>>);
+
+impl SideFigure {
+    /// Records one trial's value (the warm-up trial's too: `SideFigure::series` drops it).
+    pub fn record(&self, value: f64) {
+        self.0.borrow_mut().push(value);
+    }
+
+    /// The timed trials' values, in the order the harness ran them (it runs the warm-up first).
+    fn series(&self, like: &Series) -> Series {
+        Series {
+            values: self.0.borrow().iter().skip(1).copied().collect(),
+            ..like.clone()
+        }
+    }
+}
+
+/// A comparison of the side figures of `from`'s baseline and subjects (in that order in
+/// `sides`), named `name`, with no target.
+pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) -> Comparison {
+    let mut series = std::iter::once(&from.baseline)
+        .chain(&from.subjects)
+        .zip(sides)
+        .map(|(s, side)| side.series(s));
+    Comparison {
+        name,
+        unit: from.unit,
+        better: from.better,
+        target: None,
+        placement: from.placement.clone(),
+        limit: None,
+        baseline: series.next().expect("the baseline has a side figure"),
+        subjects: series.collect(),
+        steal: from.steal,
+        mechanism: from.mechanism,
+    }
+}
+
+/// The value at quantile `q` (0–1) of `sorted` (nearest rank).
+pub fn quantile(sorted: &[u64], q: f64) -> u64 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearest_rank_quantiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(quantile(&v, 0.5), 50);
+        assert_eq!(quantile(&v, 0.99), 99);
+        assert_eq!(quantile(&v, 1.0), 100);
+        assert_eq!(quantile(&[7], 0.99), 7);
+    }
 
     #[test]
     fn rounds_interleave_and_pair() {

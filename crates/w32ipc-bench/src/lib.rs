@@ -45,6 +45,7 @@ pub mod stats;
 use std::io;
 use std::process::ExitCode;
 
+use crate::harness::{Comparison, MECHANISMS};
 use crate::options::Options;
 use crate::report::{Machine, Report};
 
@@ -91,35 +92,36 @@ pub fn run(options: &Options) -> io::Result<()> {
     eprintln!("w32ipc-bench: {}", machine.summary());
     eprintln!("w32ipc-bench: {}", options.summary());
     let mut report = Report::new(machine, options);
+    let [anonymous, shared, named, messages] = MECHANISMS;
+    let mut add = |mechanism: &'static str, found: Vec<Comparison>| {
+        report.comparisons.extend(found.into_iter().map(|mut c| {
+            c.mechanism = mechanism;
+            c
+        }));
+    };
     if options.run_pipes {
-        report
-            .comparisons
-            .extend(pipe_throughput::run_all(options)?);
+        add(anonymous, pipe_throughput::run_all(options)?);
     }
     if options.run_spawns {
-        report.comparisons.extend(spawn_cost::run_all(options)?);
+        add(anonymous, spawn_cost::run_all(options)?);
     }
     if options.run_events {
-        report.comparisons.extend(event_pingpong::run_all(options)?);
+        add(shared, event_pingpong::run_all(options)?);
     }
     if options.run_semaphores {
-        report
-            .comparisons
-            .extend(semaphore_pingpong::run_all(options)?);
+        add(shared, semaphore_pingpong::run_all(options)?);
     }
     if options.run_mutex {
-        report
-            .comparisons
-            .extend(mutex_uncontended::run_all(options)?);
+        add(shared, mutex_uncontended::run_all(options)?);
     }
     if options.run_mappings {
-        report.comparisons.extend(mapping_cost::run_all(options)?);
+        add(shared, mapping_cost::run_all(options)?);
     }
     if options.npipe.any() {
-        report.comparisons.extend(npipe::run_all(options)?);
+        add(named, npipe::run_all(options)?);
     }
     if options.msg.any() {
-        report.comparisons.extend(msg::run_all(options)?);
+        add(messages, msg::run_all(options)?);
     }
     if options.json {
         eprint!("{}", report.table());

@@ -5,7 +5,7 @@
 //! them all.
 //!
 //! Two-process scenarios run between this process (the sender) and a child (the receiver),
-//! this executable run again as `<exe> __child msg <scenario> <arm> <end> <count> <cpu|->`
+//! this executable run again as `<exe> __bench-child msg <scenario> <arm> <end> <count> <cpu|->`
 //! (see [`serve_child`]); a fresh child per trial. The child says `ready` on its standard
 //! output once it can receive and `done` after the last message, so start-up and exit stay
 //! outside the clock. The arms ([`Arm`]):
@@ -426,10 +426,11 @@ pub fn rebase(from: &Comparison, name: String, baseline: &str, subjects: &[&str]
         baseline: find(baseline),
         subjects: subjects.iter().map(|&n| find(n)).collect(),
         steal: from.steal,
+        mechanism: from.mechanism,
     }
 }
 
-/// The child's side: `args` are what follows `__child msg`. Dies with the parent, pins
+/// The child's side: `args` are what follows `__bench-child msg`. Dies with the parent, pins
 /// itself, and receives.
 pub fn serve_child(args: &[String]) -> io::Result<()> {
     let bad = || io::Error::other(format!("bad message child arguments {args:?}"));

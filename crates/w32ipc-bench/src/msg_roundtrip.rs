@@ -22,10 +22,10 @@ use std::io;
 use std::time::Instant;
 
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
+use crate::harness::{SideFigure, quantile, side_comparison};
 use crate::msg::{
     self, ACTION_DATA, ACTION_QUIT, Arm, Context, EventfdSignal, Kind, RawSender, derive,
 };
-use crate::npipe::{SideFigure, quantile, side_comparison};
 use crate::pingpong::Signal;
 use crate::session::unique_name;
 use crate::shared_region::SharedRegion;

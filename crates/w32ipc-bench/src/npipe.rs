@@ -2,7 +2,7 @@
 //! plays the other end (a [`Peer`], watched), and the run of all of them.
 //!
 //! Every scenario runs between two processes: this one and a child, this executable run again
-//! as `<exe> __child npipe <scenario> <arm> <name> <count> <cpu|->` (see [`serve_child`]). The
+//! as `<exe> __bench-child npipe <scenario> <arm> <name> <count> <cpu|->` (see [`serve_child`]). The
 //! child talks to the parent over its standard output (`ready`, then a result line), so that
 //! process start-up and exit stay outside the clock. Each trial starts a fresh child and uses
 //! an address no other trial used ([`crate::session::unique_name`]).
@@ -17,14 +17,12 @@
 //! * [`crate::npipe_connect`]: connect + first message + close, µs per connection;
 //! * [`crate::npipe_async`]: requests/s of 100 concurrent clients against one async server.
 
-use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::Command;
-use std::rc::Rc;
 
 use crate::child::CHILD_ARG;
-use crate::harness::{Comparison, Series};
+use crate::harness::Comparison;
 use crate::npipe_endpoints::Framing;
 use crate::options::Options;
 pub use crate::peer::Peer;
@@ -192,53 +190,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     Ok(out)
 }
 
-/// A second figure that each trial of a subject records beside the one it returns (the p99
-/// beside the median): the harness keeps one value per trial, this keeps the other.
-#[derive(Clone, Default)]
-pub struct SideFigure(Rc<RefCell<Vec<f64>>>);
-
-impl SideFigure {
-    /// Records one trial's value (the warm-up trial's too: `SideFigure::series` drops it).
-    pub fn record(&self, value: f64) {
-        self.0.borrow_mut().push(value);
-    }
-
-    /// The timed trials' values, in the order the harness ran them (it runs the warm-up first).
-    fn series(&self, like: &Series) -> Series {
-        Series {
-            values: self.0.borrow().iter().skip(1).copied().collect(),
-            ..like.clone()
-        }
-    }
-}
-
-/// A comparison of the side figures of `from`'s baseline and subjects (in that order in
-/// `sides`), named `name`, with no target.
-pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) -> Comparison {
-    let mut series = std::iter::once(&from.baseline)
-        .chain(&from.subjects)
-        .zip(sides)
-        .map(|(s, side)| side.series(s));
-    Comparison {
-        name,
-        unit: from.unit,
-        better: from.better,
-        target: None,
-        placement: from.placement.clone(),
-        limit: None,
-        baseline: series.next().expect("the baseline has a side figure"),
-        subjects: series.collect(),
-        steal: from.steal,
-    }
-}
-
-/// The value at quantile `q` (0–1) of `sorted` (nearest rank).
-pub fn quantile(sorted: &[u64], q: f64) -> u64 {
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-/// The child's side: `args` are what follows `__child npipe`. Dies with the parent, pins
+/// The child's side: `args` are what follows `__bench-child npipe`. Dies with the parent, pins
 /// itself, and plays its end of the scenario.
 pub fn serve_child(args: &[String]) -> io::Result<()> {
     let bad = || io::Error::other(format!("bad named-pipe child arguments {args:?}"));
@@ -272,15 +224,6 @@ pub fn say(line: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nearest_rank_quantiles() {
-        let v: Vec<u64> = (1..=100).collect();
-        assert_eq!(quantile(&v, 0.5), 50);
-        assert_eq!(quantile(&v, 0.99), 99);
-        assert_eq!(quantile(&v, 1.0), 100);
-        assert_eq!(quantile(&[7], 0.99), 7);
-    }
 
     #[test]
     fn names_round_trip() {

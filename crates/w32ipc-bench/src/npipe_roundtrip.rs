@@ -19,7 +19,8 @@ use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
-use crate::npipe::{self, Arm, Context, Kind, SideFigure, quantile, say, socket_path};
+use crate::harness::{SideFigure, quantile, side_comparison};
+use crate::npipe::{self, Arm, Context, Kind, say, socket_path};
 use crate::npipe_endpoints::{Conn, Framing, Listener};
 use crate::session::unique_name;
 
@@ -67,7 +68,7 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
         subjects: subjects.collect(),
     };
     let medians = harness::run(scenario, cx.options.trials)?;
-    let tails = npipe::side_comparison(&medians, format!("{name}, p99"), &p99s);
+    let tails = side_comparison(&medians, format!("{name}, p99"), &p99s);
     Ok(vec![medians, tails])
 }
 
