@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
+use crate::progress;
 use crate::stats::{CpuTimes, Summary, paired_ratios};
 
 /// How a scenario's figure reads.
@@ -165,23 +166,26 @@ impl Comparison {
 
 /// Runs a scenario: one warm-up trial per subject, then `trials` interleaved rounds.
 pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> {
-    eprintln!(
+    progress::log(&format!(
         "w32ipc-bench: {} [{}] ({} trials)",
         scenario.name, scenario.placement, trials
-    );
+    ));
     let mut all: Vec<&mut Subject<'_>> = std::iter::once(&mut scenario.baseline)
         .chain(scenario.subjects.iter_mut())
         .collect();
+    let n = all.len();
+    progress::scenario(&scenario.name, n * (trials + 1));
     for subject in all.iter_mut() {
         (subject.trial)()?;
+        progress::step();
     }
-    let n = all.len();
     let mut values = vec![Vec::with_capacity(trials); n];
     let before = CpuTimes::now();
     for round in 0..trials {
         for i in 0..n {
             let k = (round + i) % n;
             values[k].push((all[k].trial)()?);
+            progress::step();
         }
     }
     let after = CpuTimes::now();

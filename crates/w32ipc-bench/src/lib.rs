@@ -14,6 +14,7 @@
 //! fresh for the run unless it is set).
 
 pub mod capi;
+pub mod chart;
 pub mod child;
 pub mod event_pingpong;
 pub mod harness;
@@ -34,6 +35,7 @@ pub mod peer;
 pub mod pingpong;
 pub mod pipe_throughput;
 pub mod placement;
+pub mod progress;
 pub mod report;
 pub mod semaphore_pingpong;
 pub mod session;
@@ -41,11 +43,13 @@ pub mod shared_region;
 pub mod shared_word;
 pub mod spawn_cost;
 pub mod stats;
+pub mod summary;
 
 use std::io;
 use std::process::ExitCode;
 
 use crate::harness::{Comparison, MECHANISMS};
+
 use crate::options::Options;
 use crate::report::{Machine, Report};
 
@@ -93,41 +97,53 @@ pub fn run(options: &Options) -> io::Result<()> {
     eprintln!("w32ipc-bench: {}", options.summary());
     let mut report = Report::new(machine, options);
     let [anonymous, shared, named, messages] = MECHANISMS;
-    let mut add = |mechanism: &'static str, found: Vec<Comparison>| {
-        report.comparisons.extend(found.into_iter().map(|mut c| {
-            c.mechanism = mechanism;
-            c
-        }));
+    type Group = fn(&Options) -> io::Result<Vec<Comparison>>;
+    let groups: [(&str, bool, Group); 8] = [
+        (anonymous, options.run_pipes, pipe_throughput::run_all),
+        (anonymous, options.run_spawns, spawn_cost::run_all),
+        (shared, options.run_events, event_pingpong::run_all),
+        (shared, options.run_semaphores, semaphore_pingpong::run_all),
+        (shared, options.run_mutex, mutex_uncontended::run_all),
+        (shared, options.run_mappings, mapping_cost::run_all),
+        (named, options.npipe.any(), npipe::run_all),
+        (messages, options.msg.any(), msg::run_all),
+    ];
+    let selected: Vec<_> = groups.iter().filter(|(_, on, _)| *on).collect();
+    progress::start(options.progress);
+    for (k, &&(mechanism, _, group)) in selected.iter().enumerate() {
+        progress::mechanism(&format!("{}/{} {mechanism}", k + 1, selected.len()));
+        match group(options) {
+            Ok(found) => report.comparisons.extend(found.into_iter().map(|mut c| {
+                c.mechanism = mechanism;
+                c
+            })),
+            Err(e) => {
+                progress::finish();
+                return Err(e);
+            }
+        }
+    }
+    progress::finish();
+    let summary = summary::table(&report.comparisons);
+    let text = if options.details {
+        format!("{}\n{}", summary, report.table())
+    } else {
+        format!(
+            "\n{}\n{}\n{}",
+            report.machine.summary(),
+            options.summary(),
+            summary
+        )
     };
-    if options.run_pipes {
-        add(anonymous, pipe_throughput::run_all(options)?);
-    }
-    if options.run_spawns {
-        add(anonymous, spawn_cost::run_all(options)?);
-    }
-    if options.run_events {
-        add(shared, event_pingpong::run_all(options)?);
-    }
-    if options.run_semaphores {
-        add(shared, semaphore_pingpong::run_all(options)?);
-    }
-    if options.run_mutex {
-        add(shared, mutex_uncontended::run_all(options)?);
-    }
-    if options.run_mappings {
-        add(shared, mapping_cost::run_all(options)?);
-    }
-    if options.npipe.any() {
-        add(named, npipe::run_all(options)?);
-    }
-    if options.msg.any() {
-        add(messages, msg::run_all(options)?);
-    }
     if options.json {
-        eprint!("{}", report.table());
+        eprint!("{text}");
         println!("{}", report.json());
     } else {
-        print!("{}", report.table());
+        print!("{text}");
+    }
+    if let Some(dir) = &options.out {
+        let written = report.write_files(dir, &summary)?;
+        eprintln!("w32ipc-bench: wrote {written}");
     }
     Ok(())
 }

@@ -79,10 +79,10 @@ pub fn run(cx: &Context<'_>) -> io::Result<Comparison> {
         .zip(&waits)
     {
         let (opens, busy) = counts.get();
-        eprintln!(
+        crate::progress::log(&format!(
             "w32ipc-bench: w32ipc connect, {what}: {busy} of {opens} opens (warm-ups too) found \
              every instance busy and waited (WaitNamedPipe)"
-        );
+        ));
     }
     Ok(result)
 }

@@ -11,7 +11,13 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
                      2000 round trips per ping-pong trial, 200000 mutex pairs per trial;
                      named pipes: 64 MiB, 1000 round trips, 100 connections, 50 requests
                      per client per trial; messages: 1000 round trips, 64 MiB per trial
-  --json             print a JSON summary on stdout (the table goes to stderr)
+  --json             print a JSON summary on stdout (the tables go to stderr)
+  --out DIR          write report.md (both tables), chart.svg and report.json into DIR
+                     (default: w32ipc-bench-results in the current directory)
+  --no-files         write no files
+  --details          print the full table (every subject, spreads, paired ratios) after the
+                     summary (report.md always has it)
+  --no-progress      no progress bar (it is drawn only when standard error is a terminal)
   --pin              two-process scenarios (pipe, event, semaphore): parent and child
                      pinned to two different CPUs (default: no pinning; the scheduler
                      places both); the mutex scenario's one thread is pinned too;
@@ -108,7 +114,16 @@ pub struct Options {
     pub capi: Option<PathBuf>,
     /// MiB of memory the parent holds during the spawn scenario.
     pub ballast_mib: usize,
+    /// Where the report files go (`None`: no files).
+    pub out: Option<PathBuf>,
+    /// Print the full table too.
+    pub details: bool,
+    /// Draw the progress bar (on a terminal).
+    pub progress: bool,
 }
+
+/// The default of `--out`.
+pub const DEFAULT_OUT: &str = "w32ipc-bench-results";
 
 /// The named-pipe scenarios a run selects (`--only npipe` selects all four).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -208,6 +223,9 @@ impl Options {
             msg_blocks: 0,
             capi: None,
             ballast_mib: 0,
+            out: Some(PathBuf::from(DEFAULT_OUT)),
+            details: false,
+            progress: true,
         };
         let (mut trials, mut mib, mut spawns) = (None, None, None);
         let (mut round_trips, mut pairs) = (None, None);
@@ -249,6 +267,10 @@ impl Options {
                 "--msg-round-trips" => msg_round_trips = Some(number(&value(arg)?, arg)?),
                 "--msg-mib" => msg_mib = Some(number(&value(arg)?, arg)?),
                 "--capi" => o.capi = Some(PathBuf::from(value("--capi")?)),
+                "--out" => o.out = Some(PathBuf::from(value("--out")?)),
+                "--no-files" => o.out = None,
+                "--details" => o.details = true,
+                "--no-progress" => o.progress = false,
                 "-h" | "--help" => return Ok(None),
                 "--bench" => {}
                 other => return Err(format!("unknown argument {other:?}")),
@@ -447,5 +469,19 @@ mod tests {
         assert!(parse(&["--pairs", "0"]).is_err());
         assert!(parse(&["--frobnicate"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
+        assert!(parse(&["--out"]).is_err());
+    }
+
+    #[test]
+    fn output_flags() {
+        let o = parse(&[]).unwrap().unwrap();
+        assert_eq!(o.out, Some(PathBuf::from(DEFAULT_OUT)));
+        assert!(o.progress && !o.details);
+        let o = parse(&["--no-files", "--details", "--no-progress"])
+            .unwrap()
+            .unwrap();
+        assert!(o.out.is_none() && o.details && !o.progress);
+        let o = parse(&["--out", "x/y"]).unwrap().unwrap();
+        assert_eq!(o.out, Some(PathBuf::from("x/y")));
     }
 }

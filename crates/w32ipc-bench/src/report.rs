@@ -1,10 +1,13 @@
 //! The results: a table for people and a JSON summary for scripts.
 
 use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
 
 use crate::harness::{Better, Comparison, Series};
 use crate::options::{Options, PinMode};
 use crate::stats::Summary;
+use crate::summary::Line;
 
 /// What the figures were measured on.
 #[derive(Clone, Debug)]
@@ -130,6 +133,33 @@ impl Report {
         out
     }
 
+    /// Writes `report.md` (the summary table, then the full one), `chart.svg` and
+    /// `report.json` into `dir` (made if missing); says what it wrote.
+    pub fn write_files(&self, dir: &Path, summary: &str) -> io::Result<String> {
+        std::fs::create_dir_all(dir)?;
+        let md = dir.join("report.md");
+        let svg = dir.join("chart.svg");
+        let json = dir.join("report.json");
+        std::fs::write(
+            &md,
+            format!(
+                "# w32ipc benchmark\n\n{}\n\n{}\n\n## Summary\n\n{}\n![chart](chart.svg)\n\n## All subjects\n{}",
+                self.machine.summary(),
+                self.options.summary(),
+                summary,
+                self.table()
+            ),
+        )?;
+        crate::chart::write(&svg, &Line::all(&self.comparisons), &self.machine)?;
+        std::fs::write(&json, self.json() + "\n")?;
+        Ok(format!(
+            "{}, {} and {}",
+            md.display(),
+            svg.display(),
+            json.display()
+        ))
+    }
+
     /// The JSON summary.
     pub fn json(&self) -> String {
         let m = &self.machine;
@@ -166,8 +196,9 @@ impl Report {
             }
             let _ = write!(
                 out,
-                "{{\"name\":{},\"placement\":{},\"steal\":{},\"unit\":{},\"higher_is_better\":{},\"target_ratio\":{},\"limit\":{},\"baseline\":{},\"subjects\":[",
+                "{{\"name\":{},\"mechanism\":{},\"placement\":{},\"steal\":{},\"unit\":{},\"higher_is_better\":{},\"target_ratio\":{},\"limit\":{},\"baseline\":{},\"subjects\":[",
                 string(&c.name),
+                string(c.mechanism),
                 string(&c.placement),
                 c.steal.map_or_else(|| "null".to_string(), number),
                 string(c.unit),
@@ -214,6 +245,19 @@ fn series(s: &Series, against: Option<&Comparison>) -> String {
             c.meets_target(s)
                 .map_or_else(|| "null".to_string(), |b| b.to_string())
         );
+        if !s.peer && !s.diagnostic {
+            let line = Line::all(std::slice::from_ref(c))
+                .into_iter()
+                .find(|l| l.w32ipc.name == s.name);
+            let (peer, ratio) = match line
+                .as_ref()
+                .and_then(|l| Some((l.best_peer?, l.vs_peer()?)))
+            {
+                Some((p, r)) => (string(&p.name), number(r)),
+                None => ("null".to_string(), "null".to_string()),
+            };
+            let _ = write!(out, ",\"best_peer\":{peer},\"ratio_to_best_peer\":{ratio}");
+        }
     }
     out.push('}');
     out
@@ -260,7 +304,7 @@ fn spread(s: &Summary) -> String {
 }
 
 /// A Markdown table with padded columns.
-fn markdown(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn markdown(header: &[&str], rows: &[Vec<String>]) -> String {
     let width = |i: usize| {
         rows.iter()
             .map(|r| r[i].chars().count())

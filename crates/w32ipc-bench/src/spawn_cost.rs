@@ -33,11 +33,14 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let (marked, _marked_writer) = w32ipc::pipe::create_pipe(0, true)?;
     let capi = match CApi::find(options.capi.as_deref()) {
         Ok(capi) => {
-            eprintln!("w32ipc-bench: C ABI from {}", capi.path().display());
+            crate::progress::log(&format!(
+                "w32ipc-bench: C ABI from {}",
+                capi.path().display()
+            ));
             Some(capi)
         }
         Err(e) => {
-            eprintln!("w32ipc-bench: C ABI figures skipped: {e}");
+            crate::progress::log(&format!("w32ipc-bench: C ABI figures skipped: {e}"));
             None
         }
     };
