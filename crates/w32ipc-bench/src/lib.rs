@@ -60,18 +60,31 @@ pub fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(child::CHILD_ARG) {
         return child::run(&args[1..]);
     }
-    let options = match Options::parse(&args) {
+    // SAFETY: nothing has started a thread yet (the bench runs without libtest's harness).
+    unsafe { main_with(&args) }
+}
+
+/// The benchmark run that `args` (the flags, without the program name) describe: what `main`
+/// does for anything but a child, and what `w32ipc bench` runs. Exit codes: 0 done, 1 a
+/// scenario failed, 2 bad flags.
+///
+/// # Safety
+///
+/// No other thread may be running: the run sets its private session root in the
+/// environment (`W32IPC_ROOT`) before it starts any.
+pub unsafe fn main_with(args: &[String]) -> ExitCode {
+    let options = match Options::parse(args) {
         Ok(Some(options)) => options,
         Ok(None) => {
             print!("{}", options::USAGE);
             return ExitCode::SUCCESS;
         }
         Err(message) => {
-            eprintln!("w32ipc-bench: {message}\n\n{}", options::USAGE);
+            eprintln!("error: {message} (--help lists the flags)");
             return ExitCode::from(2);
         }
     };
-    // SAFETY: nothing has started a thread yet (the bench runs without libtest's harness).
+    // SAFETY: the caller promises that no other thread runs.
     let root = match unsafe { session::use_private_root() } {
         Ok(root) => root,
         Err(e) => {

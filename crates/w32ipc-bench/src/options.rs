@@ -4,9 +4,21 @@ use std::path::PathBuf;
 
 /// What `--help` prints.
 pub const USAGE: &str = "\
-usage: cargo bench -p w32ipc-bench -- [FLAGS]
+usage: w32ipc bench [FLAGS]
+       cargo bench -p w32ipc-bench -- [FLAGS]
        w32ipc-bench [FLAGS]
 
+Measures every w32ipc mechanism against the raw Linux mechanism it stands on and against
+peer crates, in one run; prints a summary table (w32ipc ×raw, ×best peer), writes
+report.md, chart.svg and report.json.
+
+examples:
+  w32ipc bench                       everything, default sizes (a few minutes)
+  w32ipc bench --quick               a smoke run (well under a minute)
+  w32ipc bench --only npipe --pin    named pipes only, the two processes on two CPUs
+  w32ipc bench --json > bench.json   for scripts (the tables go to stderr)
+
+flags:
   --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial,
                      2000 round trips per ping-pong trial, 200000 mutex pairs per trial;
                      named pipes: 64 MiB, 1000 round trips, 100 connections, 50 requests

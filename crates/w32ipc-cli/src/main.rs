@@ -32,6 +32,18 @@ enum Command {
     Demo(demo::Args),
     /// List the named objects of the session (kind, name, size, holders).
     Ls(ls::Args),
+    /// Measure every mechanism against the raw Linux mechanism and peer crates (`bench --help`).
+    ///
+    /// Runs each scenario between real processes, interleaving w32ipc, the raw mechanism and
+    /// the peer crates trial by trial; prints a summary table with the ratios against raw and
+    /// against the best peer, and writes report.md, chart.svg and report.json into
+    /// ./w32ipc-bench-results. `w32ipc bench --help` lists the flags.
+    #[command(disable_help_flag = true)]
+    Bench {
+        /// Flags of the benchmark (see `w32ipc bench --help`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Named-pipe tools: serve, connect to, or call a named pipe.
     ///
     /// A pipe NAME is given bare (`demo`) or in full (`\\.\pipe\demo`); names are
@@ -57,12 +69,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.first().map(String::as_str) == Some(w32ipc_bench::child::CHILD_ARG) {
+        return w32ipc_bench::child::run(&raw[1..]);
+    }
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Demo(demo::Args::default())) {
         Command::Demo(args) => demo::run(&args),
         Command::Ls(args) => ls::run(&args),
         Command::Pipe(args) => return pipe::run(&args),
         Command::Window(args) => return window::run(&args),
+        // SAFETY: only argument parsing has run: no thread has been started.
+        Command::Bench { args } => return unsafe { w32ipc_bench::main_with(&args) },
         Command::Child { role, args } => demo::child(&role, &args),
     };
     match result {
