@@ -50,7 +50,7 @@ use std::process::ExitCode;
 
 use crate::harness::{Comparison, MECHANISMS};
 
-use crate::options::Options;
+use crate::options::{Options, PinMode};
 use crate::report::{Machine, Report};
 
 /// The entry point of the bench and of the binary: a child role when the first argument says
@@ -111,21 +111,43 @@ pub fn run(options: &Options) -> io::Result<()> {
     let mut report = Report::new(machine, options);
     let [anonymous, shared, named, messages] = MECHANISMS;
     type Group = fn(&Options) -> io::Result<Vec<Comparison>>;
-    let groups: [(&str, bool, Group); 8] = [
-        (anonymous, options.run_pipes, pipe_throughput::run_all),
-        (anonymous, options.run_spawns, spawn_cost::run_all),
-        (shared, options.run_events, event_pingpong::run_all),
-        (shared, options.run_semaphores, semaphore_pingpong::run_all),
-        (shared, options.run_mutex, mutex_uncontended::run_all),
-        (shared, options.run_mappings, mapping_cost::run_all),
-        (named, options.npipe.any(), npipe::run_all),
-        (messages, options.msg.any(), msg::run_all),
+    // (mechanism, selected, whether the placement matters, the group)
+    let groups: [(&str, bool, bool, Group); 8] = [
+        (anonymous, options.run_pipes, true, pipe_throughput::run_all),
+        (anonymous, options.run_spawns, false, spawn_cost::run_all),
+        (shared, options.run_events, true, event_pingpong::run_all),
+        (
+            shared,
+            options.run_semaphores,
+            true,
+            semaphore_pingpong::run_all,
+        ),
+        (shared, options.run_mutex, false, mutex_uncontended::run_all),
+        (shared, options.run_mappings, false, mapping_cost::run_all),
+        (named, options.npipe.any(), true, npipe::run_all),
+        (messages, options.msg.any(), true, msg::run_all),
     ];
-    let selected: Vec<_> = groups.iter().filter(|(_, on, _)| *on).collect();
+    let one_cpu = Options {
+        pin: PinMode::OneCpu,
+        ..options.clone()
+    };
+    let mut passes: Vec<(&Options, &str, Group)> = groups
+        .iter()
+        .filter(|g| g.1)
+        .map(|g| (options, g.0, g.3))
+        .collect();
+    if options.then_one_cpu {
+        passes.extend(
+            groups
+                .iter()
+                .filter(|g| g.1 && g.2)
+                .map(|g| (&one_cpu, g.0, g.3)),
+        );
+    }
     progress::start(options.progress);
-    for (k, &&(mechanism, _, group)) in selected.iter().enumerate() {
-        progress::mechanism(&format!("{}/{} {mechanism}", k + 1, selected.len()));
-        match group(options) {
+    for (k, &(pass_options, mechanism, group)) in passes.iter().enumerate() {
+        progress::mechanism(&format!("{}/{} {mechanism}", k + 1, passes.len()));
+        match group(pass_options) {
             Ok(found) => report.comparisons.extend(found.into_iter().map(|mut c| {
                 c.mechanism = mechanism;
                 c

@@ -36,6 +36,8 @@ flags:
                      msg-thread: its two threads on two CPUs
   --pin-same         two-process scenarios: parent and child pinned to one and the same CPU
                      (msg-thread: both threads)
+  --pin-both         the two-process scenarios twice: --pin, then --pin-same (the scenarios
+                     whose placement does not matter run once, with --pin)
   --trials N         trials per subject (default 9; each figure is their median)
   --mib N            MiB the parent writes per pipe trial (default 1024)
   --write-bytes N    size of each of the parent's writes (default 65536); the child always
@@ -80,6 +82,8 @@ pub struct Options {
     pub json: bool,
     /// Where to pin the parent and child of the pipe scenarios.
     pub pin: PinMode,
+    /// Run the two-process scenarios a second time with [`PinMode::OneCpu`] (`--pin-both`).
+    pub then_one_cpu: bool,
     /// Timed trials per subject (after one untimed warm-up trial each).
     pub trials: usize,
     /// Bytes the parent writes per pipe trial.
@@ -212,6 +216,7 @@ impl Options {
             quick: false,
             json: false,
             pin: PinMode::None,
+            then_one_cpu: false,
             trials: 0,
             pipe_bytes: 0,
             write_size: CHUNK,
@@ -255,8 +260,9 @@ impl Options {
             match arg.as_str() {
                 "--quick" => o.quick = true,
                 "--json" => o.json = true,
-                "--pin" => o.pin = PinMode::TwoCpus,
-                "--pin-same" => o.pin = PinMode::OneCpu,
+                "--pin" => (o.pin, o.then_one_cpu) = (PinMode::TwoCpus, false),
+                "--pin-same" => (o.pin, o.then_one_cpu) = (PinMode::OneCpu, false),
+                "--pin-both" => (o.pin, o.then_one_cpu) = (PinMode::TwoCpus, true),
                 "--trials" => trials = Some(number(&value("--trials")?, "--trials")?),
                 "--mib" => mib = Some(number(&value("--mib")?, "--mib")?),
                 "--write-bytes" => {
@@ -493,6 +499,10 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(o.out.is_none() && o.details && !o.progress);
+        let o = parse(&["--pin-both"]).unwrap().unwrap();
+        assert_eq!((o.pin, o.then_one_cpu), (PinMode::TwoCpus, true));
+        let o = parse(&["--pin-both", "--pin-same"]).unwrap().unwrap();
+        assert_eq!((o.pin, o.then_one_cpu), (PinMode::OneCpu, false));
         let o = parse(&["--out", "x/y"]).unwrap().unwrap();
         assert_eq!(o.out, Some(PathBuf::from("x/y")));
     }

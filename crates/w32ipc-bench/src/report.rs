@@ -180,6 +180,7 @@ impl Report {
             o.quick,
             string(match o.pin {
                 PinMode::None => "none",
+                PinMode::TwoCpus if o.then_one_cpu => "two-cpus-then-one-cpu",
                 PinMode::TwoCpus => "two-cpus",
                 PinMode::OneCpu => "one-cpu",
             }),

@@ -31,8 +31,16 @@ impl<'a> Line<'a> {
                 .position(|&m| m == c.mechanism)
                 .unwrap_or(MECHANISMS.len())
         };
+        // Mechanism order; within it, run order, with a scenario's second placement
+        // (`--pin-both`) next to its first.
+        let first = |c: &Comparison| {
+            comparisons
+                .iter()
+                .position(|d| d.name == c.name)
+                .unwrap_or(0)
+        };
         let mut sorted: Vec<&Comparison> = comparisons.iter().collect();
-        sorted.sort_by_key(|c| order(c));
+        sorted.sort_by_key(|c| (order(c), first(c)));
         for c in sorted {
             let best_peer = best_peer(c);
             for s in c.subjects.iter().filter(|s| !s.peer && !s.diagnostic) {
@@ -123,7 +131,9 @@ pub fn short_name(name: &str) -> String {
 
 /// The placement in a few words (`2 CPUs`, `1 CPU`, `unpinned`).
 pub fn short_placement(placement: &str) -> String {
-    if placement.starts_with("pinned: both") {
+    if placement.contains("one thread") {
+        "1 thread".to_string()
+    } else if placement.starts_with("pinned: both") {
         "1 CPU".to_string()
     } else if placement.starts_with("pinned") {
         "2 CPUs".to_string()
@@ -245,6 +255,15 @@ mod tests {
             short_name("spawn + wait /bin/true, 200 per trial"),
             "spawn + wait /bin/true"
         );
+    }
+
+    #[test]
+    fn placements_in_a_few_words() {
+        assert_eq!(short_placement("pinned: both on cpu0"), "1 CPU");
+        assert_eq!(short_placement("pinned: parent cpu0, child cpu1"), "2 CPUs");
+        assert_eq!(short_placement("pinned: one thread on cpu0"), "1 thread");
+        assert_eq!(short_placement("pinned: both threads on cpu0"), "1 CPU");
+        assert_eq!(short_placement("unpinned"), "unpinned");
     }
 
     #[test]
