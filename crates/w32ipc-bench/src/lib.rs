@@ -2,8 +2,9 @@
 //!
 //! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`, a futex
 //! on a shared `memfd` word, a Unix stream socket) and one or more subjects measured against it
-//! (w32ipc; for named pipes also the `interprocess` and `tokio` crates, for messages
-//! `ipc-channel`, as peers that the target does not bind). Trials of all subjects of a scenario are interleaved, so drift on a
+//! (w32ipc; for anonymous pipes also the `os_pipe` and `interprocess` crates, for named pipes
+//! `interprocess` and `tokio`, for messages `ipc-channel`, as peers that the target does not
+//! bind). Trials of all subjects of a scenario are interleaved, so drift on a
 //! noisy machine hits them alike; each figure is a median over the trials, shown with its
 //! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
@@ -32,6 +33,7 @@ pub mod npipe_throughput;
 pub mod options;
 pub mod peer;
 pub mod pingpong;
+pub mod pipe_roundtrip;
 pub mod pipe_throughput;
 pub mod placement;
 pub mod report;
@@ -101,6 +103,9 @@ pub fn run(options: &Options) -> io::Result<()> {
     };
     if options.run_pipes {
         add(anonymous, pipe_throughput::run_all(options)?);
+    }
+    if options.run_pipe_round_trip {
+        add(anonymous, pipe_roundtrip::run_all(options)?);
     }
     if options.run_spawns {
         add(anonymous, spawn_cost::run_all(options)?);
