@@ -1,14 +1,15 @@
 //! The child side of the two-process scenarios: this executable, run again as
-//! `<exe> __bench-child <role> <end> <cpu|->` (pipe roles) or
+//! `<exe> __bench-child <role> <end> <read size> <cpu|->` (pipe roles) or
 //! `<exe> __bench-child <role> <end> <round trips> <cpu|->` (ping-pong roles).
 //!
 //! The child talks to the parent over its standard output, which is a pipe of its own: it
 //! prints `ready` once it holds its end of the pipe under test (so the parent's clock leaves out
-//! process start-up), then reads the pipe to its end and prints how many bytes it got. A
+//! process start-up), then reads the pipe to its end, `<read size>` bytes at a time at most, and
+//! prints how many bytes it got. A
 //! ping-pong child prints `ready` once it holds its two signals, and `done` after the last
 //! round trip (see [`crate::pingpong`]).
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::process::ExitCode;
 
@@ -16,7 +17,6 @@ use w32ipc::HandleValue;
 use w32ipc::error::{ERROR_BROKEN_PIPE, Win32ErrorExt};
 use w32ipc::pipe::PipeReader;
 
-use crate::options::CHUNK;
 use crate::placement::pin_self;
 
 /// The first argument that makes this executable a child.
@@ -29,6 +29,10 @@ pub enum Role {
     RawRead,
     /// Reads a w32ipc pipe whose handle value it is given.
     W32ipcRead,
+    /// Reads an `os_pipe` pipe that is its standard input (`os_pipe::dup_stdin`).
+    OsPipeRead,
+    /// Reads an `interprocess` unnamed pipe whose (inherited) descriptor number it is given.
+    InterprocessRead,
     /// Ping-pong over raw futex flags in the shared page whose descriptor number it is given.
     FutexPong,
     /// Ping-pong over the two named events whose base name it is given.
@@ -39,6 +43,8 @@ pub enum Role {
     Npipe,
     /// A message scenario's receiver (see [`crate::msg`]).
     Msg,
+    /// The echoing end of the anonymous-pipe round trip (see [`crate::pipe_roundtrip`]).
+    PipeEcho,
 }
 
 impl Role {
@@ -47,11 +53,14 @@ impl Role {
         match self {
             Role::RawRead => "raw-read",
             Role::W32ipcRead => "w32ipc-read",
+            Role::OsPipeRead => "os-pipe-read",
+            Role::InterprocessRead => "interprocess-read",
             Role::FutexPong => "futex-pong",
             Role::EventPong => "event-pong",
             Role::SemaphorePong => "semaphore-pong",
             Role::Npipe => crate::npipe::ROLE,
             Role::Msg => crate::msg::ROLE,
+            Role::PipeEcho => crate::pipe_roundtrip::ROLE,
         }
     }
 
@@ -59,24 +68,29 @@ impl Role {
         [
             Role::RawRead,
             Role::W32ipcRead,
+            Role::OsPipeRead,
+            Role::InterprocessRead,
             Role::FutexPong,
             Role::EventPong,
             Role::SemaphorePong,
             Role::Npipe,
             Role::Msg,
+            Role::PipeEcho,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
     }
 }
 
-/// The arguments (after the executable) that start a child in `role`, holding `end` (a
-/// descriptor number or handle value), pinned to `cpu` if given.
-pub fn args(role: Role, end: &str, cpu: Option<usize>) -> [String; 4] {
+/// The arguments (after the executable) that start a pipe-reading child in `role`, holding
+/// `end` (a descriptor number or handle value; `-` for standard input), reading at most
+/// `read_size` bytes at a time, pinned to `cpu` if given.
+pub fn args(role: Role, end: &str, read_size: usize, cpu: Option<usize>) -> [String; 5] {
     [
         CHILD_ARG.to_string(),
         role.as_str().to_string(),
         end.to_string(),
+        read_size.to_string(),
         cpu.map_or_else(|| "-".to_string(), |c| c.to_string()),
     ]
 }
@@ -97,9 +111,13 @@ fn serve(args: &[String]) -> io::Result<()> {
     let role = args.first().ok_or_else(bad)?;
     let role = Role::parse(role).ok_or_else(|| io::Error::other(format!("no role {role:?}")))?;
     match (role, &args[1..]) {
-        (Role::RawRead | Role::W32ipcRead, [end, cpu]) => serve_read(role, end, cpu),
+        (
+            Role::RawRead | Role::W32ipcRead | Role::OsPipeRead | Role::InterprocessRead,
+            [end, read_size, cpu],
+        ) => serve_read(role, end, read_size.parse().map_err(|_| bad())?, cpu),
         (Role::Npipe, rest) => crate::npipe::serve_child(rest),
         (Role::Msg, rest) => crate::msg::serve_child(rest),
+        (Role::PipeEcho, rest) => crate::pipe_roundtrip::serve_child(rest),
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
@@ -108,9 +126,9 @@ fn serve(args: &[String]) -> io::Result<()> {
 }
 
 /// Reads the pipe `end` to its end and reports the byte count.
-fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
+fn serve_read(role: Role, end: &str, read_size: usize, cpu: &str) -> io::Result<()> {
     pin(cpu)?;
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = vec![0u8; read_size];
     let total = match role {
         Role::RawRead => {
             let fd: RawFd = end.parse().map_err(io::Error::other)?;
@@ -127,7 +145,26 @@ fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
             ready()?;
             drain_w32ipc(&reader, &mut buf)?
         }
-        Role::FutexPong | Role::EventPong | Role::SemaphorePong | Role::Npipe | Role::Msg => {
+        Role::OsPipeRead => {
+            let reader = os_pipe::dup_stdin()?;
+            ready()?;
+            drain(reader, &mut buf)?
+        }
+        Role::InterprocessRead => {
+            let fd: RawFd = end.parse().map_err(io::Error::other)?;
+            // SAFETY: interprocess made this descriptor inheritable and the parent told us its
+            // number; nothing else in this process owns it.
+            let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+            let reader = interprocess::unnamed_pipe::Recver::from(fd);
+            ready()?;
+            drain(reader, &mut buf)?
+        }
+        Role::FutexPong
+        | Role::EventPong
+        | Role::SemaphorePong
+        | Role::Npipe
+        | Role::Msg
+        | Role::PipeEcho => {
             unreachable!("not a pipe role")
         }
     };
@@ -153,7 +190,13 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
-        Role::RawRead | Role::W32ipcRead | Role::Npipe | Role::Msg => {
+        Role::RawRead
+        | Role::W32ipcRead
+        | Role::OsPipeRead
+        | Role::InterprocessRead
+        | Role::Npipe
+        | Role::Msg
+        | Role::PipeEcho => {
             unreachable!("not a ping-pong role")
         }
     }
@@ -174,6 +217,19 @@ fn drain_raw(fd: &OwnedFd, buf: &mut [u8]) -> io::Result<u64> {
             Ok(n) => total += n as u64,
             Err(rustix::io::Errno::INTR) => continue,
             Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Reads with [`Read::read`] (a peer crate's reader) until end of file.
+fn drain(mut reader: impl Read, buf: &mut [u8]) -> io::Result<u64> {
+    let mut total = 0u64;
+    loop {
+        match reader.read(buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => total += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
         }
     }
 }

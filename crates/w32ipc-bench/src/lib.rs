@@ -2,8 +2,9 @@
 //!
 //! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`, a futex
 //! on a shared `memfd` word, a Unix stream socket) and one or more subjects measured against it
-//! (w32ipc; for named pipes also the `interprocess` and `tokio` crates, for messages
-//! `ipc-channel`, as peers that the target does not bind). Trials of all subjects of a scenario are interleaved, so drift on a
+//! (w32ipc; for anonymous pipes also the `os_pipe` and `interprocess` crates, for named pipes
+//! `interprocess` and `tokio`, for messages `ipc-channel`, as peers that the target does not
+//! bind). Trials of all subjects of a scenario are interleaved, so drift on a
 //! noisy machine hits them alike; each figure is a median over the trials, shown with its
 //! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
@@ -33,6 +34,7 @@ pub mod npipe_throughput;
 pub mod options;
 pub mod peer;
 pub mod pingpong;
+pub mod pipe_roundtrip;
 pub mod pipe_throughput;
 pub mod placement;
 pub mod progress;
@@ -112,8 +114,14 @@ pub fn run(options: &Options) -> io::Result<()> {
     let [anonymous, shared, named, messages] = MECHANISMS;
     type Group = fn(&Options) -> io::Result<Vec<Comparison>>;
     // (mechanism, selected, whether the placement matters, the group)
-    let groups: [(&str, bool, bool, Group); 8] = [
+    let groups: [(&str, bool, bool, Group); 9] = [
         (anonymous, options.run_pipes, true, pipe_throughput::run_all),
+        (
+            anonymous,
+            options.run_pipe_round_trip,
+            true,
+            pipe_roundtrip::run_all,
+        ),
         (anonymous, options.run_spawns, false, spawn_cost::run_all),
         (shared, options.run_events, true, event_pingpong::run_all),
         (

@@ -20,7 +20,8 @@ examples:
 
 flags:
   --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial,
-                     2000 round trips per ping-pong trial, 200000 mutex pairs per trial;
+                     2000 round trips per ping-pong trial, 200000 mutex pairs per trial,
+                     1000 round trips per anonymous-pipe round-trip trial;
                      named pipes: 64 MiB, 1000 round trips, 100 connections, 50 requests
                      per client per trial; messages: 1000 round trips, 64 MiB per trial
   --json             print a JSON summary on stdout (the tables go to stderr)
@@ -40,18 +41,24 @@ flags:
                      whose placement does not matter run once, with --pin)
   --trials N         trials per subject (default 9; each figure is their median)
   --mib N            MiB the parent writes per pipe trial (default 1024)
-  --write-bytes N    size of each of the parent's writes (default 65536); the child always
-                     reads with a 64 KiB buffer
+  --write-bytes N    size of each of the parent's writes: in both anonymous-pipe throughput
+                     scenarios (default: 64 KiB into the default pipe, 1 MiB into the 1 MiB
+                     pipe; the child reads with a buffer as large as the writes) and in the
+                     named-pipe throughput scenario (default 65536)
   --spawns N         spawns per spawn trial (default 200)
   --round-trips N    timed round trips per event/semaphore ping-pong trial and per
                      msg-thread trial (default 20000; each trial first plays 1000 untimed
                      ones)
   --pairs N          mutex acquire + release pairs per trial (default 1000000)
-  --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore, mapping,
+  --only GROUP       run only this group of scenarios: pipe (pipe-throughput and
+                     pipe-roundtrip), spawn, event, mutex, semaphore, mapping,
                      sync (event + mutex + semaphore), npipe (the four named-pipe groups:
                      npipe-throughput, npipe-roundtrip, npipe-connect, npipe-async), msg
                      (the three message groups: msg-roundtrip, msg-throughput, msg-thread);
                      may be given more than once
+  --pipe-round-trips N
+                     timed 64-byte round trips per anonymous-pipe round-trip trial (default
+                     5000; each trial first plays 500 untimed ones)
   --npipe-mib N      MiB the parent sends per named-pipe throughput trial (default 1024)
   --npipe-round-trips N
                      timed 64-byte round trips per named-pipe round-trip trial (default 5000;
@@ -88,16 +95,23 @@ pub struct Options {
     pub trials: usize,
     /// Bytes the parent writes per pipe trial.
     pub pipe_bytes: u64,
-    /// Bytes per write in the pipe scenarios.
+    /// Bytes per write in the named-pipe throughput scenario (`--write-bytes`, default 64 KiB).
     pub write_size: usize,
+    /// `--write-bytes` when given: the write size of both anonymous-pipe throughput scenarios
+    /// (each has its own default otherwise).
+    pub pipe_write_size: Option<usize>,
     /// Spawns per spawn trial.
     pub spawns: usize,
     /// Timed round trips per ping-pong trial (event, semaphore).
     pub round_trips: u64,
     /// Acquire + release pairs per mutex trial.
     pub mutex_pairs: u64,
-    /// Run the pipe scenarios.
+    /// Run the anonymous-pipe throughput scenarios.
     pub run_pipes: bool,
+    /// Run the anonymous-pipe round-trip scenario.
+    pub run_pipe_round_trip: bool,
+    /// Timed round trips per anonymous-pipe round-trip trial.
+    pub pipe_round_trips: u64,
     /// Run the spawn scenarios.
     pub run_spawns: bool,
     /// Run the event ping-pong scenario.
@@ -220,10 +234,13 @@ impl Options {
             trials: 0,
             pipe_bytes: 0,
             write_size: CHUNK,
+            pipe_write_size: None,
             spawns: 0,
             round_trips: 0,
             mutex_pairs: 0,
             run_pipes: true,
+            run_pipe_round_trip: true,
+            pipe_round_trips: 0,
             run_spawns: true,
             run_events: true,
             run_mutex: true,
@@ -249,6 +266,7 @@ impl Options {
         let (mut npipe_mib, mut npipe_round_trips) = (None, None);
         let (mut connects, mut requests) = (None, None);
         let (mut msg_round_trips, mut msg_mib) = (None, None);
+        let mut pipe_round_trips = None;
         let mut only: Option<Vec<String>> = None;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -266,7 +284,8 @@ impl Options {
                 "--trials" => trials = Some(number(&value("--trials")?, "--trials")?),
                 "--mib" => mib = Some(number(&value("--mib")?, "--mib")?),
                 "--write-bytes" => {
-                    o.write_size = number(&value("--write-bytes")?, "--write-bytes")?
+                    o.write_size = number(&value("--write-bytes")?, "--write-bytes")?;
+                    o.pipe_write_size = Some(o.write_size);
                 }
                 "--spawns" => spawns = Some(number(&value("--spawns")?, "--spawns")?),
                 "--round-trips" => {
@@ -277,6 +296,7 @@ impl Options {
                 "--ballast-mib" => {
                     o.ballast_mib = number(&value("--ballast-mib")?, "--ballast-mib")?
                 }
+                "--pipe-round-trips" => pipe_round_trips = Some(number(&value(arg)?, arg)?),
                 "--npipe-mib" => npipe_mib = Some(number(&value(arg)?, arg)?),
                 "--npipe-round-trips" => npipe_round_trips = Some(number(&value(arg)?, arg)?),
                 "--connects" => connects = Some(number(&value(arg)?, arg)?),
@@ -299,6 +319,7 @@ impl Options {
         o.spawns = spawns.unwrap_or(if o.quick { 50 } else { 200 });
         o.round_trips = round_trips.unwrap_or(if o.quick { 2_000 } else { 20_000 }) as u64;
         o.mutex_pairs = pairs.unwrap_or(if o.quick { 200_000 } else { 1_000_000 }) as u64;
+        o.pipe_round_trips = pipe_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
         o.npipe_bytes = npipe_mib.unwrap_or(if o.quick { 64 } else { 1024 }) as u64 * 1024 * 1024;
         o.npipe_round_trips =
             npipe_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
@@ -308,6 +329,7 @@ impl Options {
         o.msg_blocks = msg_mib.unwrap_or(if o.quick { 64 } else { 512 }) as u64;
         if let Some(groups) = only {
             o.run_pipes = false;
+            o.run_pipe_round_trip = false;
             o.npipe = NpipeGroups::default();
             o.msg = MsgGroups::default();
             o.run_spawns = false;
@@ -317,7 +339,9 @@ impl Options {
             o.run_mappings = false;
             for group in groups {
                 match group.as_str() {
-                    "pipe" => o.run_pipes = true,
+                    "pipe" => (o.run_pipes, o.run_pipe_round_trip) = (true, true),
+                    "pipe-throughput" => o.run_pipes = true,
+                    "pipe-roundtrip" => o.run_pipe_round_trip = true,
                     "spawn" => o.run_spawns = true,
                     "event" => o.run_events = true,
                     "mutex" => o.run_mutex = true,
@@ -339,7 +363,7 @@ impl Options {
                     }
                     other => {
                         return Err(format!(
-                            "--only takes pipe, spawn, event, mutex, semaphore, mapping, sync, \
+                            "--only takes pipe, pipe-throughput, pipe-roundtrip, spawn, event, mutex, semaphore, mapping, sync, \
                              npipe, npipe-throughput, npipe-roundtrip, npipe-connect, \
                              npipe-async, msg, msg-roundtrip, msg-throughput or msg-thread, \
                              not {other:?}"
@@ -354,10 +378,12 @@ impl Options {
     /// One line saying what this run does.
     pub fn summary(&self) -> String {
         format!(
-            "{} trials per subject (+1 warm-up), {} MiB per pipe trial in {}-byte writes, {} spawns per trial, {} round trips per ping-pong trial, {} mutex pairs per trial{}",
+            "{} trials per subject (+1 warm-up), {} MiB per pipe trial in {} writes, {} round trips per pipe round-trip trial, {} spawns per trial, {} round trips per ping-pong trial, {} mutex pairs per trial{}",
             self.trials,
             self.pipe_bytes / (1024 * 1024),
-            self.write_size,
+            self.pipe_write_size
+                .map_or_else(|| "64 KiB / 1 MiB".to_string(), |n| format!("{n}-byte")),
+            self.pipe_round_trips,
             self.spawns,
             self.round_trips,
             self.mutex_pairs,
@@ -478,6 +504,26 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((o.msg, o.msg_blocks), (MsgGroups::ALL, 32));
+    }
+
+    #[test]
+    fn pipe_groups_and_counts() {
+        let all = parse(&[]).unwrap().unwrap();
+        assert!(all.run_pipes && all.run_pipe_round_trip);
+        assert_eq!((all.pipe_round_trips, all.pipe_write_size), (5_000, None));
+        let o = parse(&["--only", "pipe", "--quick"]).unwrap().unwrap();
+        assert!(o.run_pipes && o.run_pipe_round_trip && !o.run_spawns);
+        assert_eq!(o.pipe_round_trips, 1_000);
+        let o = parse(&["--only", "pipe-roundtrip", "--pipe-round-trips", "300"])
+            .unwrap()
+            .unwrap();
+        assert!(o.run_pipe_round_trip && !o.run_pipes && !o.npipe.any());
+        assert_eq!(o.pipe_round_trips, 300);
+        let o = parse(&["--only", "pipe-throughput", "--write-bytes", "4096"])
+            .unwrap()
+            .unwrap();
+        assert!(o.run_pipes && !o.run_pipe_round_trip);
+        assert_eq!((o.pipe_write_size, o.write_size), (Some(4096), 4096));
     }
 
     #[test]
