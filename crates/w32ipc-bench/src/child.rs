@@ -39,6 +39,8 @@ pub enum Role {
     Npipe,
     /// A message scenario's receiver (see [`crate::msg`]).
     Msg,
+    /// An idle-memory trial's maker of idle objects (see [`crate::idle_memory`]).
+    IdleMemory,
 }
 
 impl Role {
@@ -52,6 +54,7 @@ impl Role {
             Role::SemaphorePong => "semaphore-pong",
             Role::Npipe => crate::npipe::ROLE,
             Role::Msg => crate::msg::ROLE,
+            Role::IdleMemory => crate::idle_memory::ROLE,
         }
     }
 
@@ -64,6 +67,7 @@ impl Role {
             Role::SemaphorePong,
             Role::Npipe,
             Role::Msg,
+            Role::IdleMemory,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -100,6 +104,7 @@ fn serve(args: &[String]) -> io::Result<()> {
         (Role::RawRead | Role::W32ipcRead, [end, cpu]) => serve_read(role, end, cpu),
         (Role::Npipe, rest) => crate::npipe::serve_child(rest),
         (Role::Msg, rest) => crate::msg::serve_child(rest),
+        (Role::IdleMemory, rest) => crate::idle_memory::serve_child(rest),
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
@@ -127,7 +132,12 @@ fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
             ready()?;
             drain_w32ipc(&reader, &mut buf)?
         }
-        Role::FutexPong | Role::EventPong | Role::SemaphorePong | Role::Npipe | Role::Msg => {
+        Role::FutexPong
+        | Role::EventPong
+        | Role::SemaphorePong
+        | Role::Npipe
+        | Role::Msg
+        | Role::IdleMemory => {
             unreachable!("not a pipe role")
         }
     };
@@ -153,7 +163,7 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
-        Role::RawRead | Role::W32ipcRead | Role::Npipe | Role::Msg => {
+        Role::RawRead | Role::W32ipcRead | Role::Npipe | Role::Msg | Role::IdleMemory => {
             unreachable!("not a ping-pong role")
         }
     }

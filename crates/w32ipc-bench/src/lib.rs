@@ -17,7 +17,10 @@ pub mod capi;
 pub mod child;
 pub mod event_pingpong;
 pub mod harness;
+pub mod idle_memory;
+pub mod idle_objects;
 pub mod mapping_cost;
+pub mod memory_meter;
 pub mod msg;
 pub mod msg_roundtrip;
 pub mod msg_thread;
@@ -122,6 +125,11 @@ pub fn run(options: &Options) -> io::Result<()> {
     }
     if options.msg.any() {
         add(messages, msg::run_all(options)?);
+    }
+    if options.run_idle_memory {
+        for c in idle_memory::run_all(options)? {
+            add(c.mechanism, vec![c]);
+        }
     }
     if options.json {
         eprint!("{}", report.table());

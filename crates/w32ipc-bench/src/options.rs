@@ -30,8 +30,8 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
   --only GROUP       run only this group of scenarios: pipe, spawn, event, mutex, semaphore, mapping,
                      sync (event + mutex + semaphore), npipe (the four named-pipe groups:
                      npipe-throughput, npipe-roundtrip, npipe-connect, npipe-async), msg
-                     (the three message groups: msg-roundtrip, msg-throughput, msg-thread);
-                     may be given more than once
+                     (the three message groups: msg-roundtrip, msg-throughput, msg-thread),
+                     idle-memory; may be given more than once
   --npipe-mib N      MiB the parent sends per named-pipe throughput trial (default 1024)
   --npipe-round-trips N
                      timed 64-byte round trips per named-pipe round-trip trial (default 5000;
@@ -45,6 +45,7 @@ usage: cargo bench -p w32ipc-bench -- [FLAGS]
                      5000; each trial first plays 500 untimed ones)
   --msg-mib N        1 MiB WM_COPYDATA blocks per msg-throughput trial (default 512; 8
                      untimed ones go first)
+  --idle-objects N   idle objects each idle-memory trial makes (default 1000; --quick 200)
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
                      posix_spawn does not); default 0
@@ -108,6 +109,10 @@ pub struct Options {
     pub capi: Option<PathBuf>,
     /// MiB of memory the parent holds during the spawn scenario.
     pub ballast_mib: usize,
+    /// Run the idle-memory scenarios.
+    pub run_idle_memory: bool,
+    /// Idle objects per idle-memory trial.
+    pub idle_objects: u64,
 }
 
 /// The named-pipe scenarios a run selects (`--only npipe` selects all four).
@@ -208,12 +213,15 @@ impl Options {
             msg_blocks: 0,
             capi: None,
             ballast_mib: 0,
+            run_idle_memory: true,
+            idle_objects: 0,
         };
         let (mut trials, mut mib, mut spawns) = (None, None, None);
         let (mut round_trips, mut pairs) = (None, None);
         let (mut npipe_mib, mut npipe_round_trips) = (None, None);
         let (mut connects, mut requests) = (None, None);
         let (mut msg_round_trips, mut msg_mib) = (None, None);
+        let mut idle_objects = None;
         let mut only: Option<Vec<String>> = None;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -248,6 +256,7 @@ impl Options {
                 "--requests" => requests = Some(number(&value(arg)?, arg)?),
                 "--msg-round-trips" => msg_round_trips = Some(number(&value(arg)?, arg)?),
                 "--msg-mib" => msg_mib = Some(number(&value(arg)?, arg)?),
+                "--idle-objects" => idle_objects = Some(number(&value(arg)?, arg)?),
                 "--capi" => o.capi = Some(PathBuf::from(value("--capi")?)),
                 "-h" | "--help" => return Ok(None),
                 "--bench" => {}
@@ -266,6 +275,7 @@ impl Options {
         o.npipe_requests = requests.unwrap_or(if o.quick { 50 } else { 200 }) as u64;
         o.msg_round_trips = msg_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
         o.msg_blocks = msg_mib.unwrap_or(if o.quick { 64 } else { 512 }) as u64;
+        o.idle_objects = idle_objects.unwrap_or(if o.quick { 200 } else { 1_000 }) as u64;
         if let Some(groups) = only {
             o.run_pipes = false;
             o.npipe = NpipeGroups::default();
@@ -275,6 +285,7 @@ impl Options {
             o.run_mutex = false;
             o.run_semaphores = false;
             o.run_mappings = false;
+            o.run_idle_memory = false;
             for group in groups {
                 match group.as_str() {
                     "pipe" => o.run_pipes = true,
@@ -292,6 +303,7 @@ impl Options {
                     "msg-roundtrip" => o.msg.round_trip = true,
                     "msg-throughput" => o.msg.throughput = true,
                     "msg-thread" => o.msg.thread = true,
+                    "idle-memory" => o.run_idle_memory = true,
                     "sync" => {
                         o.run_events = true;
                         o.run_mutex = true;
@@ -301,8 +313,8 @@ impl Options {
                         return Err(format!(
                             "--only takes pipe, spawn, event, mutex, semaphore, mapping, sync, \
                              npipe, npipe-throughput, npipe-roundtrip, npipe-connect, \
-                             npipe-async, msg, msg-roundtrip, msg-throughput or msg-thread, \
-                             not {other:?}"
+                             npipe-async, msg, msg-roundtrip, msg-throughput, msg-thread or \
+                             idle-memory, not {other:?}"
                         ));
                     }
                 }
@@ -324,6 +336,7 @@ impl Options {
             if self.quick { " [--quick]" } else { "" }
         ) + &self.npipe_summary()
             + &self.msg_summary()
+            + &self.idle_summary()
     }
 
     /// The message settings, when a message scenario runs.
@@ -336,6 +349,14 @@ impl Options {
              round trips per thread trial",
             self.msg_round_trips, self.msg_blocks, self.round_trips
         )
+    }
+
+    /// The idle-memory settings, when its scenarios run.
+    fn idle_summary(&self) -> String {
+        if !self.run_idle_memory {
+            return String::new();
+        }
+        format!("; idle memory: {} objects per trial", self.idle_objects)
     }
 
     /// The named-pipe settings, when a named-pipe scenario runs.
@@ -438,6 +459,24 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((o.msg, o.msg_blocks), (MsgGroups::ALL, 32));
+    }
+
+    #[test]
+    fn idle_memory_group_and_count() {
+        let all = parse(&[]).unwrap().unwrap();
+        assert!(all.run_idle_memory);
+        assert_eq!(all.idle_objects, 1_000);
+        let o = parse(&["--only", "idle-memory", "--quick"])
+            .unwrap()
+            .unwrap();
+        assert!(o.run_idle_memory && !o.run_mappings && !o.npipe.any() && !o.msg.any());
+        assert_eq!(o.idle_objects, 200);
+        let o = parse(&["--only", "pipe", "--idle-objects", "50"])
+            .unwrap()
+            .unwrap();
+        assert!(!o.run_idle_memory);
+        assert_eq!(o.idle_objects, 50);
+        assert!(parse(&["--idle-objects", "0"]).is_err());
     }
 
     #[test]
