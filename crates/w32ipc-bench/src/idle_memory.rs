@@ -237,9 +237,15 @@ fn trial(cx: &Context, arm: Arm, sides: &Sides) -> io::Result<f64> {
         let after = cx.meter.read_settled(pid)?;
         Ok((between.since(&before), after.since(&between)))
     };
-    let (first, rest) = steps()?;
+    let steps = steps();
     drop(input);
-    child.finish()?;
+    // A child that failed says why on its standard error; its exit status beats the broken
+    // pipe the parent may have met.
+    let (first, rest) = match (steps, child.finish()) {
+        (Ok(figures), Ok(())) => figures,
+        (Err(e), Err(status)) => return Err(io::Error::other(format!("{status} ({e})"))),
+        (Err(e), Ok(())) | (Ok(_), Err(e)) => return Err(e),
+    };
     let n = cx.count as f64;
     sides.kernel.record(rest.kernel / n / 1024.0);
     sides.first.record(first.total() / 1024.0);

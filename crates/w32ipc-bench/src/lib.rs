@@ -7,6 +7,9 @@
 //! noisy machine hits them alike; each figure is a median over the trials, shown with its
 //! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
+//! The idle-memory scenarios ([`idle_memory`]) count KiB per idle object (user pages plus
+//! kernel memory) instead of time.
+//!
 //! The same code runs as the `ipc` bench (`cargo bench -p w32ipc-bench`) and as the
 //! `w32ipc-bench` binary. Child processes are this executable run again with
 //! [`child::CHILD_ARG`] as its first argument (see [`child`]). Named objects get names unique
