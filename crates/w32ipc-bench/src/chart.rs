@@ -80,7 +80,7 @@ fn draw(
     let mut chart = ChartBuilder::on(&plot)
         .caption(
             format!(
-                "w32ipc and the best peer crate, speed relative to the raw Linux mechanism — {} CPUs, Linux {}",
+                "w32ipc and the best peer crate against the raw Linux mechanism — {} CPUs, Linux {}",
                 machine.cpus, machine.kernel
             ),
             ("sans-serif", 17),
@@ -94,7 +94,7 @@ fn draw(
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(12)
-        .x_desc("× the raw mechanism's speed (log scale; right of 1× is faster than raw)")
+        .x_desc("how many times better than raw: speed, or memory for the idle-memory rows (log scale; right of 1× is better)")
         .x_label_formatter(&|v| format!("{v}×"))
         .draw()?;
     for (i, line) in rows.iter().enumerate() {

@@ -45,6 +45,8 @@ pub enum Role {
     Msg,
     /// The echoing end of the anonymous-pipe round trip (see [`crate::pipe_roundtrip`]).
     PipeEcho,
+    /// An idle-memory trial's maker of idle objects (see [`crate::idle_memory`]).
+    IdleMemory,
 }
 
 impl Role {
@@ -61,6 +63,7 @@ impl Role {
             Role::Npipe => crate::npipe::ROLE,
             Role::Msg => crate::msg::ROLE,
             Role::PipeEcho => crate::pipe_roundtrip::ROLE,
+            Role::IdleMemory => crate::idle_memory::ROLE,
         }
     }
 
@@ -76,6 +79,7 @@ impl Role {
             Role::Npipe,
             Role::Msg,
             Role::PipeEcho,
+            Role::IdleMemory,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -118,6 +122,7 @@ fn serve(args: &[String]) -> io::Result<()> {
         (Role::Npipe, rest) => crate::npipe::serve_child(rest),
         (Role::Msg, rest) => crate::msg::serve_child(rest),
         (Role::PipeEcho, rest) => crate::pipe_roundtrip::serve_child(rest),
+        (Role::IdleMemory, rest) => crate::idle_memory::serve_child(rest),
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
@@ -164,7 +169,8 @@ fn serve_read(role: Role, end: &str, read_size: usize, cpu: &str) -> io::Result<
         | Role::SemaphorePong
         | Role::Npipe
         | Role::Msg
-        | Role::PipeEcho => {
+        | Role::PipeEcho
+        | Role::IdleMemory => {
             unreachable!("not a pipe role")
         }
     };
@@ -196,7 +202,8 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         | Role::InterprocessRead
         | Role::Npipe
         | Role::Msg
-        | Role::PipeEcho => {
+        | Role::PipeEcho
+        | Role::IdleMemory => {
             unreachable!("not a ping-pong role")
         }
     }

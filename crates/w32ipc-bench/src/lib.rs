@@ -8,6 +8,9 @@
 //! noisy machine hits them alike; each figure is a median over the trials, shown with its
 //! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
+//! The idle-memory scenarios ([`idle_memory`]) count KiB per idle object (user pages plus
+//! kernel memory) instead of time.
+//!
 //! The same code runs as the `ipc` bench (`cargo bench -p w32ipc-bench`) and as the
 //! `w32ipc-bench` binary. Child processes are this executable run again with
 //! [`child::CHILD_ARG`] as its first argument (see [`child`]). Named objects get names unique
@@ -19,7 +22,10 @@ pub mod chart;
 pub mod child;
 pub mod event_pingpong;
 pub mod harness;
+pub mod idle_memory;
+pub mod idle_objects;
 pub mod mapping_cost;
+pub mod memory_meter;
 pub mod msg;
 pub mod msg_roundtrip;
 pub mod msg_thread;
@@ -114,7 +120,7 @@ pub fn run(options: &Options) -> io::Result<()> {
     let [anonymous, shared, named, messages] = MECHANISMS;
     type Group = fn(&Options) -> io::Result<Vec<Comparison>>;
     // (mechanism, selected, whether the placement matters, the group)
-    let groups: [(&str, bool, bool, Group); 9] = [
+    let groups: [(&str, bool, bool, Group); 10] = [
         (anonymous, options.run_pipes, true, pipe_throughput::run_all),
         (
             anonymous,
@@ -134,6 +140,13 @@ pub fn run(options: &Options) -> io::Result<()> {
         (shared, options.run_mappings, false, mapping_cost::run_all),
         (named, options.npipe.any(), true, npipe::run_all),
         (messages, options.msg.any(), true, msg::run_all),
+        // Each idle-memory comparison names its own mechanism.
+        (
+            "memory per idle object",
+            options.run_idle_memory,
+            false,
+            idle_memory::run_all,
+        ),
     ];
     let one_cpu = Options {
         pin: PinMode::OneCpu,
@@ -157,7 +170,9 @@ pub fn run(options: &Options) -> io::Result<()> {
         progress::mechanism(&format!("{}/{} {mechanism}", k + 1, passes.len()));
         match group(pass_options) {
             Ok(found) => report.comparisons.extend(found.into_iter().map(|mut c| {
-                c.mechanism = mechanism;
+                if c.mechanism.is_empty() {
+                    c.mechanism = mechanism;
+                }
                 c
             })),
             Err(e) => {

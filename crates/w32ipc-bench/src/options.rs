@@ -54,8 +54,8 @@ flags:
                      pipe-roundtrip), spawn, event, mutex, semaphore, mapping,
                      sync (event + mutex + semaphore), npipe (the four named-pipe groups:
                      npipe-throughput, npipe-roundtrip, npipe-connect, npipe-async), msg
-                     (the three message groups: msg-roundtrip, msg-throughput, msg-thread);
-                     may be given more than once
+                     (the three message groups: msg-roundtrip, msg-throughput, msg-thread),
+                     idle-memory; may be given more than once
   --pipe-round-trips N
                      timed 64-byte round trips per anonymous-pipe round-trip trial (default
                      5000; each trial first plays 500 untimed ones)
@@ -72,6 +72,7 @@ flags:
                      5000; each trial first plays 500 untimed ones)
   --msg-mib N        1 MiB WM_COPYDATA blocks per msg-throughput trial (default 512; 8
                      untimed ones go first)
+  --idle-objects N   idle objects each idle-memory trial makes (default 1000; --quick 200)
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
                      posix_spawn does not); default 0
@@ -150,6 +151,10 @@ pub struct Options {
     pub details: bool,
     /// Draw the progress bar (on a terminal).
     pub progress: bool,
+    /// Run the idle-memory scenarios.
+    pub run_idle_memory: bool,
+    /// Idle objects per idle-memory trial.
+    pub idle_objects: u64,
 }
 
 /// The default of `--out`.
@@ -260,6 +265,8 @@ impl Options {
             out: Some(PathBuf::from(DEFAULT_OUT)),
             details: false,
             progress: true,
+            run_idle_memory: true,
+            idle_objects: 0,
         };
         let (mut trials, mut mib, mut spawns) = (None, None, None);
         let (mut round_trips, mut pairs) = (None, None);
@@ -267,6 +274,7 @@ impl Options {
         let (mut connects, mut requests) = (None, None);
         let (mut msg_round_trips, mut msg_mib) = (None, None);
         let mut pipe_round_trips = None;
+        let mut idle_objects = None;
         let mut only: Option<Vec<String>> = None;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -304,6 +312,7 @@ impl Options {
                 "--requests" => requests = Some(number(&value(arg)?, arg)?),
                 "--msg-round-trips" => msg_round_trips = Some(number(&value(arg)?, arg)?),
                 "--msg-mib" => msg_mib = Some(number(&value(arg)?, arg)?),
+                "--idle-objects" => idle_objects = Some(number(&value(arg)?, arg)?),
                 "--capi" => o.capi = Some(PathBuf::from(value("--capi")?)),
                 "--out" => o.out = Some(PathBuf::from(value("--out")?)),
                 "--no-files" => o.out = None,
@@ -327,6 +336,7 @@ impl Options {
         o.npipe_requests = requests.unwrap_or(if o.quick { 50 } else { 200 }) as u64;
         o.msg_round_trips = msg_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
         o.msg_blocks = msg_mib.unwrap_or(if o.quick { 64 } else { 512 }) as u64;
+        o.idle_objects = idle_objects.unwrap_or(if o.quick { 200 } else { 1_000 }) as u64;
         if let Some(groups) = only {
             o.run_pipes = false;
             o.run_pipe_round_trip = false;
@@ -337,6 +347,7 @@ impl Options {
             o.run_mutex = false;
             o.run_semaphores = false;
             o.run_mappings = false;
+            o.run_idle_memory = false;
             for group in groups {
                 match group.as_str() {
                     "pipe" => (o.run_pipes, o.run_pipe_round_trip) = (true, true),
@@ -356,6 +367,7 @@ impl Options {
                     "msg-roundtrip" => o.msg.round_trip = true,
                     "msg-throughput" => o.msg.throughput = true,
                     "msg-thread" => o.msg.thread = true,
+                    "idle-memory" => o.run_idle_memory = true,
                     "sync" => {
                         o.run_events = true;
                         o.run_mutex = true;
@@ -365,8 +377,8 @@ impl Options {
                         return Err(format!(
                             "--only takes pipe, pipe-throughput, pipe-roundtrip, spawn, event, mutex, semaphore, mapping, sync, \
                              npipe, npipe-throughput, npipe-roundtrip, npipe-connect, \
-                             npipe-async, msg, msg-roundtrip, msg-throughput or msg-thread, \
-                             not {other:?}"
+                             npipe-async, msg, msg-roundtrip, msg-throughput, msg-thread or \
+                             idle-memory, not {other:?}"
                         ));
                     }
                 }
@@ -390,6 +402,7 @@ impl Options {
             if self.quick { " [--quick]" } else { "" }
         ) + &self.npipe_summary()
             + &self.msg_summary()
+            + &self.idle_summary()
     }
 
     /// The message settings, when a message scenario runs.
@@ -402,6 +415,14 @@ impl Options {
              round trips per thread trial",
             self.msg_round_trips, self.msg_blocks, self.round_trips
         )
+    }
+
+    /// The idle-memory settings, when its scenarios run.
+    fn idle_summary(&self) -> String {
+        if !self.run_idle_memory {
+            return String::new();
+        }
+        format!("; idle memory: {} objects per trial", self.idle_objects)
     }
 
     /// The named-pipe settings, when a named-pipe scenario runs.
@@ -524,6 +545,24 @@ mod tests {
             .unwrap();
         assert!(o.run_pipes && !o.run_pipe_round_trip);
         assert_eq!((o.pipe_write_size, o.write_size), (Some(4096), 4096));
+    }
+
+    #[test]
+    fn idle_memory_group_and_count() {
+        let all = parse(&[]).unwrap().unwrap();
+        assert!(all.run_idle_memory);
+        assert_eq!(all.idle_objects, 1_000);
+        let o = parse(&["--only", "idle-memory", "--quick"])
+            .unwrap()
+            .unwrap();
+        assert!(o.run_idle_memory && !o.run_mappings && !o.npipe.any() && !o.msg.any());
+        assert_eq!(o.idle_objects, 200);
+        let o = parse(&["--only", "pipe", "--idle-objects", "50"])
+            .unwrap()
+            .unwrap();
+        assert!(!o.run_idle_memory);
+        assert_eq!(o.idle_objects, 50);
+        assert!(parse(&["--idle-objects", "0"]).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! outlives [`STUCK`] ends the whole benchmark rather than hang it.
 
 use std::io::{self, BufRead, BufReader};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -33,6 +33,16 @@ impl Peer {
             what,
             _watchdog: watchdog,
         })
+    }
+
+    /// The child's standard input, if `cmd` piped it (once).
+    pub fn take_stdin(&mut self) -> Option<ChildStdin> {
+        self.child.stdin.take()
+    }
+
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
     }
 
     /// The child's next line.

@@ -97,36 +97,43 @@ fn best_peer(c: &Comparison) -> Option<&Series> {
     }
 }
 
-/// "faster", "slower" or "on par" for a ratio of figures.
-pub fn verdict(better: Better, ratio: f64) -> &'static str {
+/// "faster", "slower" or "on par" for a ratio of figures ("less", "more" for memory).
+pub fn verdict(better: Better, unit: &str, ratio: f64) -> &'static str {
     let speed = speed(better, ratio);
-    if (speed - 1.0).abs() <= PAR {
-        "on par"
-    } else if speed > 1.0 {
-        "faster"
-    } else {
-        "slower"
+    let memory = unit.starts_with("KiB") || unit.starts_with("MiB");
+    match (memory, speed) {
+        (_, s) if (s - 1.0).abs() <= PAR => "on par",
+        (false, s) if s > 1.0 => "faster",
+        (false, _) => "slower",
+        (true, s) if s > 1.0 => "less",
+        (true, _) => "more",
     }
 }
 
-/// The scenario's name without its counts ("5000 per trial", "(500 untimed first)"): short
-/// enough for a table cell or a chart label.
+/// The scenario's name without its counts ("5000 per trial"), parentheses and brackets:
+/// short enough for a table cell or a chart label.
 pub fn short_name(name: &str) -> String {
     let mut out = String::new();
     let mut depth = 0usize;
     for ch in name.chars() {
         match ch {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
             _ if depth == 0 => out.push(ch),
             _ => {}
         }
     }
     out.split(',')
+        .map(|part| match part.find("per trial") {
+            Some(at) => &part[at + "per trial".len()..],
+            None => part,
+        })
         .map(str::trim)
-        .filter(|part| !part.is_empty() && !part.contains("per trial"))
+        .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
+        .replace(", :", ":")
+        .replace(" :", ":")
 }
 
 /// The placement in a few words (`2 CPUs`, `1 CPU`, `unpinned`).
@@ -193,7 +200,7 @@ pub fn table(comparisons: &[Comparison]) -> String {
     }
     out.push_str(
         "\n×raw, ×peer: w32ipc's median over the raw mechanism's / the best peer's, in the \
-         scenario's unit; the word says which is faster (within 5%: on par). Peers marked \
+         scenario's unit; the word says which is faster, or uses less memory (within 5%: on par). Peers marked \
          busy-polling spin instead of sleeping.\n",
     );
     out
@@ -209,7 +216,7 @@ fn row(line: &Line<'_>) -> Vec<String> {
         None => "-".to_string(),
     };
     let vs_peer = match line.vs_peer() {
-        Some(r) => format!("{r:.2}× {}", verdict(c.better, r)),
+        Some(r) => format!("{r:.2}× {}", verdict(c.better, c.unit, r)),
         None => "-".to_string(),
     };
     let several = c
@@ -233,7 +240,11 @@ fn row(line: &Line<'_>) -> Vec<String> {
             number(w.min),
             number(w.max)
         ),
-        format!("{:.2}× {}", line.vs_raw(), verdict(c.better, line.vs_raw())),
+        format!(
+            "{:.2}× {}",
+            line.vs_raw(),
+            verdict(c.better, c.unit, line.vs_raw())
+        ),
         peer,
         vs_peer,
     ]
@@ -255,6 +266,14 @@ mod tests {
             short_name("spawn + wait /bin/true, 200 per trial"),
             "spawn + wait /bin/true"
         );
+        assert_eq!(
+            short_name("memory per idle endpoint, 200 per trial [cgroup v1]: kernel part"),
+            "memory per idle endpoint: kernel part"
+        );
+        assert_eq!(
+            short_name("idle endpoint (listening): the first one, fixed costs included [x]"),
+            "idle endpoint: the first one, fixed costs included"
+        );
     }
 
     #[test]
@@ -268,10 +287,11 @@ mod tests {
 
     #[test]
     fn verdicts_follow_the_direction() {
-        assert_eq!(verdict(Better::Lower, 0.5), "faster");
-        assert_eq!(verdict(Better::Lower, 1.5), "slower");
-        assert_eq!(verdict(Better::Higher, 1.5), "faster");
-        assert_eq!(verdict(Better::Higher, 1.02), "on par");
+        assert_eq!(verdict(Better::Lower, "µs", 0.5), "faster");
+        assert_eq!(verdict(Better::Lower, "µs", 1.5), "slower");
+        assert_eq!(verdict(Better::Higher, "GiB/s", 1.5), "faster");
+        assert_eq!(verdict(Better::Higher, "GiB/s", 1.02), "on par");
+        assert_eq!(verdict(Better::Lower, "KiB/object", 2.0), "more");
     }
 
     #[test]
