@@ -141,3 +141,26 @@ fn completions_into_a_closed_pipe_end_quietly() {
     assert_eq!(err, "");
     assert_eq!(text(&out.stdout).lines().count(), 1);
 }
+
+#[test]
+fn the_readme_has_the_same_exit_codes() {
+    let _w = watchdog("the_readme_has_the_same_exit_codes", 30);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("read README.md");
+    let help = text(&run(&["--help"], b"").stdout);
+    for (code, words) in [
+        (0, "success"),
+        (1, "any other failure"),
+        (2, "usage"),
+        (3, "not found"),
+        (4, "the other side is gone"),
+        (5, "timed out"),
+        (6, "busy"),
+    ] {
+        assert!(
+            readme.contains(&format!("\n| {code} | {words}")),
+            "README.md: no row for exit code {code}"
+        );
+        assert!(help.contains(&format!("\n  {code}  {words}")), "{help}");
+    }
+}

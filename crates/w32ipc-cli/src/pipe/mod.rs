@@ -11,8 +11,8 @@ use std::io;
 use std::time::Duration;
 
 use w32ipc::error::{
-    ERROR_BAD_NETPATH, ERROR_FILE_NOT_FOUND, ERROR_INVALID_NAME, ERROR_PATH_NOT_FOUND,
-    ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, Win32ErrorExt,
+    ERROR_BAD_NETPATH, ERROR_FILE_NOT_FOUND, ERROR_FILENAME_EXCED_RANGE, ERROR_INVALID_NAME,
+    ERROR_PATH_NOT_FOUND, ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, Win32ErrorExt,
 };
 use w32ipc::npipe::WaitTimeout;
 
@@ -91,6 +91,7 @@ fn hint(name: &str, err: &io::Error) -> Option<String> {
              --instances"
                 .to_owned()
         }
+        ERROR_FILENAME_EXCED_RANGE => "a pipe name has at most 256 characters".to_owned(),
         ERROR_INVALID_NAME | ERROR_BAD_NETPATH | ERROR_PATH_NOT_FOUND => {
             r"pipe names are `NAME` or `\\.\pipe\NAME` (remote `\\server\pipe\NAME` is not supported)"
                 .to_owned()
