@@ -4,21 +4,30 @@ use std::path::PathBuf;
 
 /// What `--help` prints.
 pub const USAGE: &str = "\
-usage: w32ipc bench [FLAGS]
+Measure every w32ipc mechanism against the raw Linux mechanism and peer crates
+
+Usage: w32ipc bench [FLAGS]
        cargo bench -p w32ipc-bench -- [FLAGS]
        w32ipc-bench [FLAGS]
 
-Measures every w32ipc mechanism against the raw Linux mechanism it stands on and against
-peer crates, in one run; prints a summary table (w32ipc ×raw, ×best peer), writes
-report.md, chart.svg and report.json.
+Every scenario runs between real processes (this program, run again), interleaving w32ipc,
+the raw mechanism and the peer crates trial by trial. Prints a summary table per mechanism
+(w32ipc against raw and against the best peer; --details: every subject) and writes
+report.md, chart.svg and report.json (--out).
 
-examples:
-  w32ipc bench                       everything, default sizes (a few minutes)
-  w32ipc bench --quick               a smoke run (well under a minute)
+Examples:
+  w32ipc bench                       everything, default sizes (about three minutes)
+  w32ipc bench --quick               a smoke run (under a minute)
+  w32ipc bench --pin-both            every figure on two CPUs, then on one (as in the README)
   w32ipc bench --only npipe --pin    named pipes only, the two processes on two CPUs
   w32ipc bench --json > bench.json   for scripts (the tables go to stderr)
 
-flags:
+Exit codes:
+  0  done
+  1  a scenario failed (the error says which)
+  2  bad flags
+
+Flags:
   --quick            smoke test: 64 MiB per pipe trial, 3 trials, 50 spawns per trial,
                      2000 round trips per ping-pong trial, 200000 mutex pairs per trial,
                      1000 round trips per anonymous-pipe round-trip trial;

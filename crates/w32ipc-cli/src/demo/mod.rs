@@ -12,13 +12,24 @@ use std::io::{self, BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
-/// Options of `w32ipc demo`.
+use crate::report::{Context, Failure};
+
+/// Options of `w32ipc demo` (its help text is the doc comment of `Command::Demo`).
 #[derive(clap::Args, Default)]
+#[command(after_help = HELP)]
 pub struct Args {
-    /// Run only this scenario.
+    /// Run only this scenario [default: every one, in this order]
     #[arg(value_enum)]
     scenario: Option<Scenario>,
 }
+
+const HELP: &str = "Examples:
+  w32ipc demo                               every scenario (so does `w32ipc` alone)
+  w32ipc demo named-pipe                    one scenario
+  W32IPC_ROOT=$(mktemp -d) w32ipc demo      in a session root of its own
+
+Exit codes: 0 every scenario worked; otherwise as the table in `w32ipc --help`
+says (the error line names the scenario that failed).";
 
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
@@ -36,7 +47,7 @@ enum Scenario {
     SharedMemory,
 }
 
-pub fn run(args: &Args) -> io::Result<()> {
+pub fn run(args: &Args) -> Result<(), Failure> {
     let all = [
         Scenario::WmCopydata,
         Scenario::ThreadMessages,
@@ -50,19 +61,29 @@ pub fn run(args: &Args) -> io::Result<()> {
             continue;
         }
         match s {
-            Scenario::WmCopydata => wm_copydata::run()?,
-            Scenario::ThreadMessages => thread_messages::run()?,
-            Scenario::AnonymousPipe => anonymous_pipe::run()?,
-            Scenario::NamedPipe => named_pipe::run()?,
-            Scenario::NamedPipeMessages => named_pipe_messages::run()?,
-            Scenario::SharedMemory => shared_memory::run()?,
+            Scenario::WmCopydata => wm_copydata::run(),
+            Scenario::ThreadMessages => thread_messages::run(),
+            Scenario::AnonymousPipe => anonymous_pipe::run(),
+            Scenario::NamedPipe => named_pipe::run(),
+            Scenario::NamedPipeMessages => named_pipe_messages::run(),
+            Scenario::SharedMemory => shared_memory::run(),
         }
+        .context(|| format!("demo {}", s.name()))?;
     }
     Ok(())
 }
 
+impl Scenario {
+    /// `named-pipe`: the name on the command line.
+    fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
 /// The child side of a scenario (`w32ipc __child ROLE ARGS…`).
-pub fn child(role: &str, args: &[String]) -> io::Result<()> {
+pub fn child(role: &str, args: &[String]) -> Result<(), Failure> {
     match role {
         "wm-copydata" => wm_copydata::child(args),
         "anonymous-pipe" => anonymous_pipe::child(args),
@@ -74,6 +95,7 @@ pub fn child(role: &str, args: &[String]) -> io::Result<()> {
             format!("unknown role {other}"),
         )),
     }
+    .context(|| format!("demo child {role}"))
 }
 
 /// `1.8 ms`, `240 µs`.

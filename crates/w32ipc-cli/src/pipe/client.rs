@@ -13,9 +13,10 @@ use w32ipc::error::{
 };
 use w32ipc::npipe::{PipeClient, PipeMode, call_named_pipe, wait_named_pipe};
 
-use super::{Context, Failure, Timeout, full_name, parse_timeout};
+use super::{Timeout, full_name, parse_timeout, pipe_failure};
+use crate::report::{Context, Failure};
 
-/// Connect to a named pipe like netcat: stdin → pipe → stdout.
+/// Connect to a named pipe like netcat: stdin → pipe → stdout
 ///
 /// What comes on stdin goes into the pipe (one message per read on a message pipe); what
 /// the server writes goes to stdout. Ends when the server closes its end, or when stdin
@@ -30,8 +31,9 @@ use super::{Context, Failure, Timeout, full_name, parse_timeout};
 pub struct ConnectArgs {
     /// The pipe: `NAME` or `\\.\pipe\NAME`.
     name: String,
-    /// Wait up to MS milliseconds for a free instance when all are busy (0: fail at once;
-    /// `forever`) [default: the pipe's own time-out, NMPWAIT_USE_DEFAULT_WAIT]
+    /// When every instance is busy, wait up to MS milliseconds for a free one (0: fail at
+    /// once; `forever`: no limit) [default: the pipe's own time-out (NMPWAIT_USE_DEFAULT_WAIT),
+    /// 50 ms for `w32ipc pipe serve`]
     #[arg(long, value_name = "MS", value_parser = parse_timeout)]
     timeout: Option<String>,
     /// After stdin ends, stop when the server has sent nothing for MS milliseconds (or when
@@ -50,9 +52,10 @@ const CONNECT_HELP: &str = concat!(
     exit_codes!()
 );
 
-/// Send one message to a message pipe and print the reply (CallNamedPipe).
+/// Send one message to a message pipe and print the reply (CallNamedPipe)
 ///
-/// Opens the pipe, sends MSG as one message, prints the reply message and closes. The pipe must be a message pipe (`w32ipc pipe serve NAME --message`); a byte pipe fails
+/// Opens the pipe, sends MSG as one message, prints the reply message and closes. The
+/// pipe must be a message pipe (`w32ipc pipe serve NAME --message`); a byte pipe fails
 /// with ERROR_INVALID_PARAMETER. When every instance is busy, waits for a free one up to
 /// --timeout.
 #[derive(clap::Args)]
@@ -62,8 +65,9 @@ pub struct CallArgs {
     name: String,
     /// The request, sent as one message.
     msg: String,
-    /// Wait up to MS milliseconds for a free instance when all are busy (0: fail at once;
-    /// `forever`) [default: the pipe's own time-out, NMPWAIT_USE_DEFAULT_WAIT]
+    /// When every instance is busy, wait up to MS milliseconds for a free one (0: fail at
+    /// once; `forever`: no limit) [default: the pipe's own time-out (NMPWAIT_USE_DEFAULT_WAIT),
+    /// 50 ms for `w32ipc pipe serve`]
     #[arg(long, value_name = "MS", value_parser = parse_timeout)]
     timeout: Option<String>,
 }
@@ -93,18 +97,11 @@ pub fn call(args: &CallArgs) -> Result<(), Failure> {
         t => call_named_pipe(&name, args.msg.as_bytes(), &mut reply, t.wait(None)),
     }
     .map_err(|e| match e.win32_code() {
-        ERROR_INVALID_PARAMETER | ERROR_BAD_PIPE => Failure {
-            what: format!("cannot call {name}"),
-            err: e,
-            hint: Some(
-                "CallNamedPipe needs a message pipe (a server started with --message)".to_owned(),
-            ),
-        },
-        _ => Failure {
-            what: super::open_failed(&name, &e, "call"),
-            hint: super::hint(&name, &e),
-            err: e,
-        },
+        ERROR_INVALID_PARAMETER | ERROR_BAD_PIPE => {
+            Failure::win32(format!("cannot call {name}"), &e)
+                .hint("CallNamedPipe needs a message pipe (a server started with --message)")
+        }
+        _ => pipe_failure(format!("cannot call {name}"), &name, &e),
     })?;
     let text = &reply[..got.len];
     let mut out = io::stdout().lock();
@@ -115,7 +112,7 @@ pub fn call(args: &CallArgs) -> Result<(), Failure> {
             }
             out.flush()
         })
-        .context(|| "cannot write the reply to stdout".to_owned())?;
+        .context_plain(|| "cannot write the reply to stdout".to_owned())?;
     if got.more {
         return Err(win32(ERROR_MORE_DATA))
             .context(|| format!("the reply was longer than {REPLY_MAX} bytes and was cut"));
@@ -183,11 +180,8 @@ fn is_end(e: &io::Error) -> bool {
 pub fn connect(args: &ConnectArgs) -> Result<(), Failure> {
     let name = full_name(&args.name);
     let timeout = Timeout::from_arg(args.timeout.as_deref());
-    let (client, read, write) = open_any_direction(&name, timeout).map_err(|e| Failure {
-        what: super::open_failed(&name, &e, "open"),
-        hint: super::hint(&name, &e),
-        err: e,
-    })?;
+    let (client, read, write) = open_any_direction(&name, timeout)
+        .map_err(|e| pipe_failure(format!("cannot connect to {name}"), &name, &e))?;
     let client = Arc::new(client);
     let (tx, rx) = mpsc::channel();
     if read {
@@ -218,7 +212,7 @@ pub fn connect(args: &ConnectArgs) -> Result<(), Failure> {
             Event::Data(bytes) => out
                 .write_all(&bytes)
                 .and_then(|()| out.flush())
-                .context(|| "cannot write to stdout".to_owned())?,
+                .context_plain(|| "cannot write to stdout".to_owned())?,
             Event::PipeEnded(None) => return Ok(()),
             Event::PipeEnded(Some(e)) => {
                 return Err(e).context(|| format!("cannot read from {name}"));
@@ -255,13 +249,13 @@ fn stdin_to_pipe(client: &PipeClient, tx: &mpsc::Sender<Event>) {
             Ok(0) => break Event::StdinEnded,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => break Event::WriteFailed(Failure::new("cannot read stdin", e)),
+            Err(e) => break Event::WriteFailed(Failure::plain("cannot read stdin", &e)),
         };
         // One read of stdin is one write: one message on a message pipe.
         match client.write_msg(&buf[..n]) {
             Ok(()) => {}
             Err(e) if is_end(&e) => break Event::PipeEnded(None),
-            Err(e) => break Event::WriteFailed(Failure::new("cannot write to the pipe", e)),
+            Err(e) => break Event::WriteFailed(Failure::win32("cannot write to the pipe", &e)),
         }
     };
     let event = match event {
@@ -269,7 +263,7 @@ fn stdin_to_pipe(client: &PipeClient, tx: &mpsc::Sender<Event>) {
         Event::StdinEnded => match client.flush_buffers() {
             Ok(()) => Event::StdinEnded,
             Err(e) if is_end(&e) => Event::PipeEnded(None),
-            Err(e) => Event::WriteFailed(Failure::new("cannot flush the pipe", e)),
+            Err(e) => Event::WriteFailed(Failure::win32("cannot flush the pipe", &e)),
         },
         other => other,
     };

@@ -1,35 +1,22 @@
 //! `w32ipc pipe`: everyday named-pipe tools — a server (`serve`), a netcat-like client
 //! (`connect`) and `CallNamedPipe` from the shell (`call`).
 //!
-//! Failures are told in plain words with the Win32 name and code, and end the process with an
-//! exit code that scripts can rely on (listed in every `--help`).
-
-/// The exit codes of `w32ipc pipe …`, for every `--help` of the family (one text, one place).
-macro_rules! exit_codes {
-    () => {
-        "Exit codes:
-  0  success
-  1  any other error
-  2  usage: bad arguments or an invalid pipe name
-  3  no such pipe: no server has created it (ERROR_FILE_NOT_FOUND)
-  4  every instance of the pipe is busy (ERROR_PIPE_BUSY)
-  5  no instance became free within --timeout (ERROR_SEM_TIMEOUT)"
-    };
-}
+//! Failures are told in plain words with the Win32 name and code, with a hint where one helps,
+//! and end the process with an exit code from the one table (`crate::report`).
 
 mod client;
 mod serve;
 
 use std::io;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use w32ipc::error::{
     ERROR_BAD_NETPATH, ERROR_FILE_NOT_FOUND, ERROR_FILENAME_EXCED_RANGE, ERROR_INVALID_NAME,
-    ERROR_PATH_NOT_FOUND, ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, Win32Error, Win32ErrorExt,
-    error_name,
+    ERROR_PATH_NOT_FOUND, ERROR_PIPE_BUSY, ERROR_SEM_TIMEOUT, Win32ErrorExt,
 };
 use w32ipc::npipe::WaitTimeout;
+
+use crate::report::Failure;
 
 /// Options of `w32ipc pipe` (its help text is the doc comment of `Command::Pipe`).
 #[derive(clap::Args)]
@@ -58,85 +45,33 @@ enum PipeCommand {
     Call(client::CallArgs),
 }
 
-/// Runs `w32ipc pipe …`; prints any failure and returns the exit code.
-pub fn run(args: &Args) -> ExitCode {
-    let result = match &args.command {
+/// Runs `w32ipc pipe …`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    match &args.command {
         PipeCommand::Serve(a) => serve::run(a),
         PipeCommand::Connect(a) => client::connect(a),
         PipeCommand::Call(a) => client::call(a),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            eprintln!("error: {}: {}", f.what, describe(&f.err));
-            if let Some(hint) = &f.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(exit_code(&f.err))
-        }
     }
 }
 
-/// A failed step: what was being done, the error, and perhaps a hint at what to do.
-pub struct Failure {
-    what: String,
-    err: io::Error,
-    hint: Option<String>,
-}
-
-impl Failure {
-    fn new(what: impl Into<String>, err: io::Error) -> Failure {
-        Failure {
-            what: what.into(),
-            err,
-            hint: None,
-        }
-    }
-}
-
-/// Attaches "what was being done" to an `io::Error`.
-trait Context<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure>;
-    /// The same, for an operation on the pipe `name` (which the hints may name).
+/// Attaches "what was being done" to an `io::Error` from an operation on the pipe `name`,
+/// with the hint for that pipe where there is one.
+trait PipeContext<T> {
     fn on_pipe(self, name: &str, what: impl FnOnce() -> String) -> Result<T, Failure>;
 }
 
-impl<T> Context<T> for io::Result<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure> {
-        self.map_err(|err| Failure::new(what(), err))
-    }
-
+impl<T> PipeContext<T> for io::Result<T> {
     fn on_pipe(self, name: &str, what: impl FnOnce() -> String) -> Result<T, Failure> {
-        self.map_err(|err| Failure {
-            what: what(),
-            hint: hint(name, &err),
-            err,
-        })
+        self.map_err(|err| pipe_failure(what(), name, &err))
     }
 }
 
-/// `all pipe instances are busy (ERROR_PIPE_BUSY, 231)`: the Win32 text, name and code.
-pub fn describe(err: &io::Error) -> String {
-    if err
-        .get_ref()
-        .is_some_and(|e| e.downcast_ref::<Win32Error>().is_some())
-    {
-        // w32ipc's own errors already read "text (NAME, code)".
-        return err.to_string();
-    }
-    let code = err.win32_code();
-    match error_name(code) {
-        Some(name) if code != 0 => format!("{err} ({name}, {code})"),
-        _ => err.to_string(),
-    }
-}
-
-/// "cannot open NAME", or, when the wait for a free instance ran out, that.
-fn open_failed(name: &str, err: &io::Error, verb: &str) -> String {
-    if err.win32_code() == ERROR_SEM_TIMEOUT {
-        format!("cannot {verb} {name}: no instance became free in time")
-    } else {
-        format!("cannot {verb} {name}")
+/// A failure on the pipe `name`, with the hint for its error if there is one.
+fn pipe_failure(what: String, name: &str, err: &io::Error) -> Failure {
+    let f = Failure::win32(what, err);
+    match hint(name, err) {
+        Some(h) => f.hint(h),
+        None => f,
     }
 }
 
@@ -152,29 +87,17 @@ fn hint(name: &str, err: &io::Error) -> Option<String> {
             "every instance has a client; --timeout MS waits for a free one".to_owned()
         }
         ERROR_SEM_TIMEOUT => {
-            "every instance stayed busy; a longer --timeout, or a server with more --instances"
+            "no instance became free in time; a longer --timeout, or a server with more \
+             --instances"
                 .to_owned()
         }
+        ERROR_FILENAME_EXCED_RANGE => "a pipe name has at most 256 characters".to_owned(),
         ERROR_INVALID_NAME | ERROR_BAD_NETPATH | ERROR_PATH_NOT_FOUND => {
             r"pipe names are `NAME` or `\\.\pipe\NAME` (remote `\\server\pipe\NAME` is not supported)"
                 .to_owned()
         }
         _ => return None,
     })
-}
-
-/// The process exit code for a failure (as the `--help` texts list them).
-pub fn exit_code(err: &io::Error) -> u8 {
-    match err.win32_code() {
-        ERROR_INVALID_NAME
-        | ERROR_BAD_NETPATH
-        | ERROR_PATH_NOT_FOUND
-        | ERROR_FILENAME_EXCED_RANGE => 2,
-        ERROR_FILE_NOT_FOUND => 3,
-        ERROR_PIPE_BUSY => 4,
-        ERROR_SEM_TIMEOUT => 5,
-        _ => 1,
-    }
 }
 
 /// `demo` → `\\.\pipe\demo`; a full name (starting with `\\`) is kept as it is.
@@ -246,22 +169,24 @@ mod tests {
     }
 
     #[test]
-    fn errors_in_words() {
-        assert_eq!(
-            describe(&win32(ERROR_PIPE_BUSY)),
-            "all pipe instances are busy (ERROR_PIPE_BUSY, 231)"
+    fn hints_for_the_errors_that_have_one() {
+        let f = pipe_failure(
+            "cannot open x".to_owned(),
+            r"\\.\pipe\x",
+            &win32(ERROR_FILE_NOT_FOUND),
         );
-        let os = io::Error::from_raw_os_error(32); // EPIPE
-        assert!(describe(&os).contains("(ERROR_"), "{}", describe(&os));
-        assert_eq!(exit_code(&win32(ERROR_FILE_NOT_FOUND)), 3);
-        assert_eq!(exit_code(&win32(ERROR_PIPE_BUSY)), 4);
-        assert_eq!(exit_code(&win32(ERROR_SEM_TIMEOUT)), 5);
-        assert_eq!(exit_code(&win32(ERROR_INVALID_NAME)), 2);
-    }
-
-    #[test]
-    fn help_lists_the_exit_codes() {
-        assert!(HELP.contains("3  no such pipe"));
+        assert!(
+            f.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("`w32ipc pipe serve x`")),
+            "{f:?}"
+        );
+        let f = pipe_failure(
+            "x".to_owned(),
+            "x",
+            &win32(w32ipc::error::ERROR_ACCESS_DENIED),
+        );
+        assert!(f.hint.is_none());
     }
 
     #[test]

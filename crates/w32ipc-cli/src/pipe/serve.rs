@@ -14,9 +14,10 @@ use std::sync::mpsc;
 use w32ipc::error::{ERROR_BROKEN_PIPE, ERROR_NO_DATA, ERROR_PIPE_NOT_CONNECTED, Win32ErrorExt};
 use w32ipc::npipe::{PipeMode, PipeServer, ServerOptions, UNLIMITED_INSTANCES};
 
-use super::{Context, Failure, describe, full_name};
+use super::{PipeContext, full_name};
+use crate::report::{Context, Failure, describe};
 
-/// Serve a named pipe: print what clients write, or echo it.
+/// Serve a named pipe: print what clients write, or echo it
 ///
 /// --print (the default) prints what clients write, --echo writes it back; both may be given.
 /// Clients are served one after another by each instance; --instances N serves N at once
@@ -38,10 +39,10 @@ pub struct Args {
     /// A message pipe (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE) instead of a byte stream.
     #[arg(long)]
     message: bool,
-    /// How many instances to create: clients served at the same time.
+    /// How many instances to create: how many clients are served at the same time
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=254))]
     instances: u32,
-    /// Exit after serving this many clients.
+    /// Exit after serving this many clients [default: serve until interrupted]
     #[arg(long, value_name = "N")]
     max_clients: Option<u64>,
 }

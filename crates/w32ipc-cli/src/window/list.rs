@@ -2,9 +2,10 @@
 
 use w32ipc::msg::{self, Parent};
 
-use super::{Failure, hwnd_text, kind, one_line};
+use super::{hwnd_text, kind, one_line};
+use crate::report::Failure;
 
-/// List the windows of the session: handle, kind, owner process and thread, class, title.
+/// List the windows of the session: handle, kind, owner process and thread, class, title
 ///
 /// Top-level windows first (what FindWindow finds), then message-only ones (what
 /// FindWindowEx(HWND_MESSAGE, …) finds). A window whose process was killed is gone at
@@ -21,12 +22,17 @@ pub struct Args {
 }
 
 const LS_HELP: &str = concat!(
-    r"Examples:
-  w32ipc window ls
-  w32ipc window ls --class W32ipcListener
+    r#"Examples:
+  w32ipc window ls                                  every window of the session
+  w32ipc window ls --class W32ipcListener           the `w32ipc window listen` ones
 
-",
-    window_exit_codes!()
+Output (one line per window):
+  HWND       KIND          PROCESS   THREAD  CLASS                    TITLE
+  0x10001    top-level        4242     4242  W32ipcListener           "w32ipc listen"
+  0x10002    message-only     4250     4251  Receiver                 "Seed receiver"
+
+"#,
+    exit_codes!()
 );
 
 pub fn run(args: &Args) -> Result<(), Failure> {

@@ -8,9 +8,10 @@ use w32ipc::msg::{
     self, CopyData, Filter, Hwnd, Message, WM_CLOSE, WM_COPYDATA, WM_CREATE, WM_DESTROY, Window,
 };
 
-use super::{Context, DEFAULT_CLASS, DEFAULT_TITLE, Failure, hwnd_text, message_name, one_line};
+use super::{DEFAULT_CLASS, DEFAULT_TITLE, hwnd_text, message_name, one_line};
+use crate::report::{Context, Failure};
 
-/// Create a window and print every message it gets, one line each.
+/// Create a window and print every message it gets, one line each
 ///
 /// The window (top-level, or message-only with --message-only) pumps its thread's queue
 /// (GetMessage/DispatchMessage) and prints to stdout what arrives:
@@ -37,7 +38,7 @@ pub struct Args {
     /// A message-only window (parent HWND_MESSAGE) instead of a top-level one.
     #[arg(long)]
     message_only: bool,
-    /// Stop after N messages.
+    /// Stop after N messages [default: no limit]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     count: Option<u64>,
 }
@@ -53,7 +54,7 @@ Output (one line per message):
   WM_USER+1 (0x0401) posted: wParam 0x1, lParam 0x2
 
 "#,
-    window_exit_codes!()
+    exit_codes!()
 );
 
 /// What the window's handler and the message loop share.

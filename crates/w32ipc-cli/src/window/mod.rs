@@ -3,36 +3,18 @@
 //! (`send`), and the session's windows (`ls`).
 //!
 //! Failures are told in plain words with the Win32 name and code where Windows has one, and end
-//! the process with an exit code that scripts can rely on (listed in every `--help`).
-
-/// The exit codes of `w32ipc window …`, for every `--help` of the family (one text, one place).
-macro_rules! window_exit_codes {
-    () => {
-        "Exit codes:
-  0  success
-  1  any other error
-  2  usage: bad arguments, or a --data @FILE that cannot be read
-  3  no such window: FindWindow found none of that class and title
-  4  the window was destroyed, or its process ended, before it answered
-     (ERROR_INVALID_WINDOW_HANDLE)
-  5  no answer within --timeout (ERROR_TIMEOUT)"
-    };
-}
+//! the process with an exit code from the one table (`crate::report`).
 
 mod list;
 mod listen;
 mod send;
 
-use std::io;
-use std::process::ExitCode;
-
-use w32ipc::error::{ERROR_INVALID_WINDOW_HANDLE, ERROR_TIMEOUT, Win32ErrorExt};
 use w32ipc::msg::{
     Hwnd, Parent, WM_APP, WM_CLOSE, WM_COPYDATA, WM_CREATE, WM_DESTROY, WM_NCCREATE, WM_NCDESTROY,
     WM_NULL, WM_QUIT, WM_USER,
 };
 
-use crate::pipe::describe;
+use crate::report::Failure;
 
 /// The class `listen` creates and `send` looks for when none is given.
 pub const DEFAULT_CLASS: &str = "W32ipcListener";
@@ -56,7 +38,7 @@ const HELP: &str = concat!(
   w32ipc window ls                              the session's windows
 
 ",
-    window_exit_codes!()
+    exit_codes!()
 );
 
 #[derive(clap::Subcommand)]
@@ -67,66 +49,12 @@ enum WindowCommand {
     Ls(list::Args),
 }
 
-/// Runs `w32ipc window …`; prints any failure and returns the exit code.
-pub fn run(args: &Args) -> ExitCode {
-    let result = match &args.command {
+/// Runs `w32ipc window …`.
+pub fn run(args: &Args) -> Result<(), Failure> {
+    match &args.command {
         WindowCommand::Listen(a) => listen::run(a),
         WindowCommand::Send(a) => send::run(a),
         WindowCommand::Ls(a) => list::run(a),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            match &f.err {
-                Some(e) => eprintln!("error: {}: {}", f.what, describe(e)),
-                None => eprintln!("error: {}", f.what),
-            }
-            if let Some(hint) = &f.hint {
-                eprintln!("hint: {hint}");
-            }
-            ExitCode::from(f.code)
-        }
-    }
-}
-
-/// A failed step: what was being done, the error if the system gave one (`FindWindow` gives
-/// none), perhaps a hint, and the exit code.
-pub struct Failure {
-    what: String,
-    err: Option<io::Error>,
-    hint: Option<String>,
-    code: u8,
-}
-
-impl Failure {
-    /// A failure with an error; the exit code follows from its Win32 code.
-    fn new(what: impl Into<String>, err: io::Error) -> Failure {
-        Failure {
-            what: what.into(),
-            code: exit_code(&err),
-            err: Some(err),
-            hint: None,
-        }
-    }
-}
-
-/// The process exit code for a failed send (as the `--help` texts list them).
-fn exit_code(err: &io::Error) -> u8 {
-    match err.win32_code() {
-        ERROR_INVALID_WINDOW_HANDLE => 4,
-        ERROR_TIMEOUT => 5,
-        _ => 1,
-    }
-}
-
-/// Attaches "what was being done" to an `io::Error`.
-trait Context<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure>;
-}
-
-impl<T> Context<T> for io::Result<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure> {
-        self.map_err(|err| Failure::new(what(), err))
     }
 }
 
@@ -234,7 +162,6 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use w32ipc::error::win32;
 
     #[test]
     fn message_names_both_ways() {
@@ -251,18 +178,6 @@ mod tests {
         assert!(parse_message("WM_PAINTX").is_err());
         assert!(parse_message("WM_FOO+1").is_err());
         assert!(parse_message("0x100000000").is_err());
-    }
-
-    #[test]
-    fn exit_codes_of_send_failures() {
-        assert_eq!(exit_code(&win32(ERROR_TIMEOUT)), 5);
-        assert_eq!(exit_code(&win32(ERROR_INVALID_WINDOW_HANDLE)), 4);
-        assert_eq!(exit_code(&win32(w32ipc::error::ERROR_MESSAGE_SYNC_ONLY)), 1);
-        assert!(HELP.contains("3  no such window"));
-        assert_eq!(
-            describe(&win32(ERROR_TIMEOUT)),
-            "this operation returned because the timeout period expired (ERROR_TIMEOUT, 1460)"
-        );
     }
 
     #[test]

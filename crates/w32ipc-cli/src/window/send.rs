@@ -8,11 +8,10 @@ use w32ipc::error::{ERROR_INVALID_WINDOW_HANDLE, ERROR_MESSAGE_SYNC_ONLY, ERROR_
 use w32ipc::msg::{self, Hwnd, Message, Parent, SendFlags, WM_COPYDATA, Window};
 
 use super::listen::{data_preview, describe_copy_data};
-use super::{
-    Context, DEFAULT_CLASS, Failure, hwnd_text, kind, message_name, parse_message, parse_number,
-};
+use super::{DEFAULT_CLASS, hwnd_text, kind, message_name, parse_message, parse_number};
+use crate::report::{Context, Exit, Failure};
 
-/// Find a window by class and title and send it WM_COPYDATA (or another message).
+/// Find a window by class and title and send it WM_COPYDATA (or another message)
 ///
 /// Finds the window as FindWindow does (top-level windows; with --message-only, as
 /// FindWindowEx(HWND_MESSAGE, …) does), fills a COPYDATASTRUCT with --action as dwData and
@@ -74,7 +73,7 @@ const SEND_HELP: &str = concat!(
   w32ipc window send --message WM_CLOSE --post
 
 "#,
-    window_exit_codes!()
+    exit_codes!()
 );
 
 pub fn run(args: &Args) -> Result<(), Failure> {
@@ -90,7 +89,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let title = args.title.as_deref();
     let target = msg::find_window_ex(parent, None, Some(&args.class), title)
         .ok_or_else(|| not_found(&args.class, title, parent))?;
-    let (_, pid) = target.thread_process_id().map_err(|e| gone(target, 0, e))?;
+    let (_, pid) = target
+        .thread_process_id()
+        .map_err(|e| gone(target, 0, &e))?;
     let message = args.message.unwrap_or(WM_COPYDATA);
     let (wparam, lparam) = (args.wparam.unwrap_or(0), args.lparam.unwrap_or(0));
     let what = match &data {
@@ -121,15 +122,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         };
         r.map_err(|e| {
             let sync_only = e.win32_code() == ERROR_MESSAGE_SYNC_ONLY;
-            let mut f = if e.win32_code() == ERROR_INVALID_WINDOW_HANDLE {
-                gone(target, pid, e)
+            let f = if e.win32_code() == ERROR_INVALID_WINDOW_HANDLE {
+                gone(target, pid, &e)
             } else {
-                Failure::new(format!("cannot post {} to {to}", message_name(message)), e)
+                Failure::win32(format!("cannot post {} to {to}", message_name(message)), &e)
             };
             if sync_only {
-                f.hint = Some("WM_COPYDATA must be sent, not posted: leave out --post".to_owned());
+                f.hint("WM_COPYDATA must be sent, not posted: leave out --post")
+            } else {
+                f
             }
-            f
         })?;
         if args.verbose {
             eprintln!("w32ipc: posted {what} to {to}");
@@ -179,16 +181,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let result = result.map_err(|e| match e.win32_code() {
         ERROR_TIMEOUT => {
             let ms = args.timeout.unwrap_or(0);
-            let mut f = Failure::new(format!("{to} did not answer within {ms} ms"), e);
-            f.hint = Some(
+            Failure::win32(format!("{to} did not answer within {ms} ms"), &e).hint(
                 "its thread is not taking messages (GetMessage/PeekMessage) now; a longer \
-                 --timeout waits longer"
-                    .to_owned(),
-            );
-            f
+                 --timeout waits longer",
+            )
         }
-        ERROR_INVALID_WINDOW_HANDLE => gone(target, pid, e),
-        _ => Failure::new(format!("cannot send {} to {to}", message_name(message)), e),
+        ERROR_INVALID_WINDOW_HANDLE => gone(target, pid, &e),
+        _ => Failure::win32(format!("cannot send {} to {to}", message_name(message)), &e),
     })?;
     println!("{result}");
     if args.verbose {
@@ -207,13 +206,11 @@ fn read_data(arg: &str) -> Result<Vec<u8>, Failure> {
             let mut buf = Vec::new();
             io::stdin()
                 .read_to_end(&mut buf)
-                .context(|| "cannot read --data from stdin".to_owned())?;
+                .context_plain(|| "cannot read --data from stdin".to_owned())?;
             Ok(buf)
         }
         Some(path) => std::fs::read(path).map_err(|e| {
-            let mut f = Failure::new(format!("cannot read --data @{path}"), e);
-            f.code = 2;
-            f
+            Failure::plain(format!("cannot read --data @{path}"), &e).exit(Exit::Usage)
         }),
         None => Ok(arg.as_bytes().to_vec()),
     }
@@ -257,22 +254,21 @@ fn not_found(class: &str, title: Option<&str>, parent: Parent) -> Failure {
              (and check W32IPC_ROOT: both sides must use the same session root)"
         )
     };
-    Failure {
-        what: format!("no {} window of {looked}", kind(parent)),
-        err: None,
-        hint: Some(hint),
-        code: 3,
-    }
+    Failure::new(
+        format!("no {} window of {looked}", kind(parent)),
+        Exit::NotFound,
+    )
+    .hint(hint)
 }
 
 /// The window went away: destroyed, or its thread or process ended.
-fn gone(target: Hwnd, pid: u32, e: io::Error) -> Failure {
+fn gone(target: Hwnd, pid: u32, e: &io::Error) -> Failure {
     let who = if pid == 0 {
         String::new()
     } else {
         format!(" (process {pid})")
     };
-    Failure::new(
+    Failure::win32(
         format!(
             "window {}{who} was destroyed, or its process ended, before it answered",
             hwnd_text(target)

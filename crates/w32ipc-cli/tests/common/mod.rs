@@ -1,5 +1,8 @@
 //! Helpers shared by the CLI integration tests: running the built `w32ipc` binary, and reading a
 //! child's output line by line with bounded waits.
+//!
+//! Each test binary uses only some of these.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Output, Stdio};
