@@ -215,10 +215,15 @@ fn row(line: &Line<'_>) -> Vec<String> {
         Some(p) => format!("{}: {}", p.name, figure(p.summary().median, c.unit)),
         None => "-".to_string(),
     };
-    let vs_peer = match line.vs_peer() {
-        Some(r) => format!("{r:.2}× {}", verdict(c.better, c.unit, r)),
-        None => "-".to_string(),
+    // A ratio to a figure of 0 (a page-granular memory reading) says nothing.
+    let ratio = |r: f64| {
+        if r.is_finite() && r > 0.0 {
+            format!("{r:.2}× {}", verdict(c.better, c.unit, r))
+        } else {
+            "-".to_string()
+        }
     };
+    let vs_peer = line.vs_peer().map_or_else(|| "-".to_string(), ratio);
     let several = c
         .subjects
         .iter()
@@ -240,11 +245,7 @@ fn row(line: &Line<'_>) -> Vec<String> {
             number(w.min),
             number(w.max)
         ),
-        format!(
-            "{:.2}× {}",
-            line.vs_raw(),
-            verdict(c.better, c.unit, line.vs_raw())
-        ),
+        ratio(line.vs_raw()),
         peer,
         vs_peer,
     ]
