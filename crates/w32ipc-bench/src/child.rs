@@ -35,6 +35,9 @@ pub enum Role {
     EventPong,
     /// Ping-pong over the two named semaphores whose base name it is given.
     SemaphorePong,
+    /// Ping-pong over the two iceoryx2 services whose base name it is given.
+    #[cfg(feature = "iceoryx2")]
+    IceoryxPong,
     /// A named-pipe scenario's other end (see [`crate::npipe`]).
     Npipe,
     /// A message scenario's receiver (see [`crate::msg`]).
@@ -50,6 +53,8 @@ impl Role {
             Role::FutexPong => "futex-pong",
             Role::EventPong => "event-pong",
             Role::SemaphorePong => "semaphore-pong",
+            #[cfg(feature = "iceoryx2")]
+            Role::IceoryxPong => "iox-pong",
             Role::Npipe => crate::npipe::ROLE,
             Role::Msg => crate::msg::ROLE,
         }
@@ -62,6 +67,8 @@ impl Role {
             Role::FutexPong,
             Role::EventPong,
             Role::SemaphorePong,
+            #[cfg(feature = "iceoryx2")]
+            Role::IceoryxPong,
             Role::Npipe,
             Role::Msg,
         ]
@@ -103,6 +110,10 @@ fn serve(args: &[String]) -> io::Result<()> {
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
+        #[cfg(feature = "iceoryx2")]
+        (Role::IceoryxPong, [end, rounds, cpu]) => {
+            serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
+        }
         _ => Err(bad()),
     }
 }
@@ -127,9 +138,7 @@ fn serve_read(role: Role, end: &str, cpu: &str) -> io::Result<()> {
             ready()?;
             drain_w32ipc(&reader, &mut buf)?
         }
-        Role::FutexPong | Role::EventPong | Role::SemaphorePong | Role::Npipe | Role::Msg => {
-            unreachable!("not a pipe role")
-        }
+        _ => unreachable!("not a pipe role"),
     };
     let mut out = io::stdout().lock();
     writeln!(out, "{total}")?;
@@ -153,6 +162,8 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
+        #[cfg(feature = "iceoryx2")]
+        Role::IceoryxPong => crate::iox_pingpong::serve_child(end, rounds),
         Role::RawRead | Role::W32ipcRead | Role::Npipe | Role::Msg => {
             unreachable!("not a ping-pong role")
         }
