@@ -35,9 +35,8 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let mut subjects = vec![Subject::new("w32ipc Event set/wait", || {
         trial(&exe, rounds, cpu)
     })];
-    // Busy-polling on one CPU only burns the other side's time slice: not run there.
     #[cfg(feature = "iceoryx2")]
-    if pinning.is_none_or(|p| p.parent != p.child) {
+    if crate::iox::polling_pays(pinning) {
         subjects.push(
             Subject::new(crate::iox_pingpong::NAME, || {
                 crate::iox_pingpong::trial(&exe, rounds, cpu)

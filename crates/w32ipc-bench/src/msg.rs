@@ -278,6 +278,10 @@ pub struct Context<'a> {
     /// Whether the two processes may run on two CPUs at once (not both pinned to one), so
     /// that spinning can pay: the spinning raw arm runs only then.
     pub spin_pays: bool,
+    /// Whether both processes can busy-poll at once (see `crate::iox::polling_pays`): the
+    /// iceoryx2 arm runs only then.
+    #[cfg(feature = "iceoryx2")]
+    pub polling_pays: bool,
 }
 
 impl Context<'_> {
@@ -401,6 +405,8 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         child_cpu: pinning.map(|p| p.child),
         placement: placement::describe(pinning),
         spin_pays: pinning.is_none_or(|p| p.parent != p.child),
+        #[cfg(feature = "iceoryx2")]
+        polling_pays: crate::iox::polling_pays(pinning),
     };
     let mut out = Vec::new();
     if options.msg.round_trip {

@@ -54,9 +54,8 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
         arms.push(Arm::FutexSpin);
     }
     arms.extend([Arm::W32ipc, Arm::IpcChannel]);
-    // Busy-polling on one CPU only burns the other side's time slice: not run there.
     #[cfg(feature = "iceoryx2")]
-    if cx.spin_pays {
+    if cx.polling_pays {
         arms.push(Arm::Iceoryx2);
     }
     let p99s: Vec<SideFigure> = arms.iter().map(|_| SideFigure::default()).collect();
@@ -98,9 +97,10 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
     if cx.spin_pays {
         #[allow(unused_mut)] // without the iceoryx2 feature nothing is added
         let mut spinners = vec![W32IPC];
-        // The busy-polling peer runs exactly when the spinning raw arm does.
         #[cfg(feature = "iceoryx2")]
-        spinners.push(crate::iox_request::NAME);
+        if cx.polling_pays {
+            spinners.push(crate::iox_request::NAME);
+        }
         out.push(msg::rebase(
             &out[0],
             format!("{name}, median, against spin-then-futex"),
