@@ -39,6 +39,9 @@ pub enum Role {
     EventPong,
     /// Ping-pong over the two named semaphores whose base name it is given.
     SemaphorePong,
+    /// Ping-pong over the two iceoryx2 services whose base name it is given.
+    #[cfg(feature = "iceoryx2")]
+    IceoryxPong,
     /// A named-pipe scenario's other end (see [`crate::npipe`]).
     Npipe,
     /// A message scenario's receiver (see [`crate::msg`]).
@@ -60,6 +63,8 @@ impl Role {
             Role::FutexPong => "futex-pong",
             Role::EventPong => "event-pong",
             Role::SemaphorePong => "semaphore-pong",
+            #[cfg(feature = "iceoryx2")]
+            Role::IceoryxPong => "iox-pong",
             Role::Npipe => crate::npipe::ROLE,
             Role::Msg => crate::msg::ROLE,
             Role::PipeEcho => crate::pipe_roundtrip::ROLE,
@@ -76,6 +81,8 @@ impl Role {
             Role::FutexPong,
             Role::EventPong,
             Role::SemaphorePong,
+            #[cfg(feature = "iceoryx2")]
+            Role::IceoryxPong,
             Role::Npipe,
             Role::Msg,
             Role::PipeEcho,
@@ -126,6 +133,10 @@ fn serve(args: &[String]) -> io::Result<()> {
         (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
         }
+        #[cfg(feature = "iceoryx2")]
+        (Role::IceoryxPong, [end, rounds, cpu]) => {
+            serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
+        }
         _ => Err(bad()),
     }
 }
@@ -164,15 +175,7 @@ fn serve_read(role: Role, end: &str, read_size: usize, cpu: &str) -> io::Result<
             ready()?;
             drain(reader, &mut buf)?
         }
-        Role::FutexPong
-        | Role::EventPong
-        | Role::SemaphorePong
-        | Role::Npipe
-        | Role::Msg
-        | Role::PipeEcho
-        | Role::IdleMemory => {
-            unreachable!("not a pipe role")
-        }
+        _ => unreachable!("not a pipe role"),
     };
     let mut out = io::stdout().lock();
     writeln!(out, "{total}")?;
@@ -196,6 +199,8 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
         Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
+        #[cfg(feature = "iceoryx2")]
+        Role::IceoryxPong => crate::iox_pingpong::serve_child(end, rounds),
         Role::RawRead
         | Role::W32ipcRead
         | Role::OsPipeRead

@@ -5,7 +5,9 @@
 //! (`Event::create(Some(name), false, false)`) and opened by the child (`Event::open`); the
 //! parent sets ping and waits for pong (`wait(None)`), the child waits for ping and sets pong.
 //! Baseline: the same over two raw futex flags in a shared `memfd` page
-//! ([`crate::pingpong::FutexFlag`]). See [`crate::pingpong`] for the protocol.
+//! ([`crate::pingpong::FutexFlag`]). See [`crate::pingpong`] for the protocol. Peer (feature
+//! `iceoryx2`, not run with both processes on one CPU): iceoryx2 publish/subscribe, both sides
+//! busy-polling (`crate::iox_pingpong`).
 
 use std::io;
 use std::path::Path;
@@ -29,6 +31,19 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let cpu = pinning.map(|p| p.child);
     let exe = std::env::current_exe()?;
     let rounds = Rounds::new(options.round_trips);
+    #[allow(unused_mut)] // without the iceoryx2 feature nothing is added
+    let mut subjects = vec![Subject::new("w32ipc Event set/wait", || {
+        trial(&exe, rounds, cpu)
+    })];
+    #[cfg(feature = "iceoryx2")]
+    if crate::iox::polling_pays(pinning) {
+        subjects.push(
+            Subject::new(crate::iox_pingpong::NAME, || {
+                crate::iox_pingpong::trial(&exe, rounds, cpu)
+            })
+            .peer(),
+        );
+    }
     let scenario = Scenario {
         name: format!(
             "event ping-pong, 2 processes, {} round trips per trial",
@@ -41,9 +56,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         baseline: Subject::new("raw futex (shared memfd word)", || {
             pingpong::futex_trial(&exe, rounds, cpu)
         }),
-        subjects: vec![Subject::new("w32ipc Event set/wait", || {
-            trial(&exe, rounds, cpu)
-        })],
+        subjects,
     };
     Ok(vec![harness::run(scenario, options.trials)?])
 }

@@ -3,8 +3,10 @@
 //! Each scenario has a baseline (the raw mechanism: `pipe2`, `std::process::Command`, a futex
 //! on a shared `memfd` word, a Unix stream socket) and one or more subjects measured against it
 //! (w32ipc; for anonymous pipes also the `os_pipe` and `interprocess` crates, for named pipes
-//! `interprocess` and `tokio`, for messages `ipc-channel`, as peers that the target does not
-//! bind). Trials of all subjects of a scenario are interleaved, so drift on a
+//! `interprocess` and `tokio`, for messages `ipc-channel`, for shared-memory setup
+//! `shared_memory`, for event and message latency `iceoryx2` (feature `iceoryx2`,
+//! busy-polling), as peers that the target does not bind). Trials of all subjects of a
+//! scenario are interleaved, so drift on a
 //! noisy machine hits them alike; each figure is a median over the trials, shown with its
 //! min–max spread, and each subject's ratio to the baseline is printed next to its target.
 //!
@@ -24,6 +26,12 @@ pub mod event_pingpong;
 pub mod harness;
 pub mod idle_memory;
 pub mod idle_objects;
+#[cfg(feature = "iceoryx2")]
+pub mod iox;
+#[cfg(feature = "iceoryx2")]
+pub mod iox_pingpong;
+#[cfg(feature = "iceoryx2")]
+pub mod iox_request;
 pub mod mapping_cost;
 pub mod memory_meter;
 pub mod msg;

@@ -27,7 +27,9 @@
 //!   `SOCK_SEQPACKET` sockets on Linux) that the child makes and hands to the parent through an
 //!   `IpcOneShotServer`; request and reply are byte messages (each `recv` returns a fresh
 //!   `Vec<u8>`; a message over the socket's send buffer goes in fragments over a dedicated
-//!   channel made for it).
+//!   channel made for it);
+//! * `iceoryx2` (feature `iceoryx2`; round trips only): request/response over shared memory,
+//!   both sides busy-polling (see `crate::iox_request`).
 //!
 //! Scenarios: [`crate::msg_roundtrip`] (64 bytes), [`crate::msg_throughput`] (1 MiB blocks),
 //! and the in-process [`crate::msg_thread`].
@@ -78,6 +80,9 @@ pub enum Arm {
     W32ipc,
     /// `ipc-channel` byte channels.
     IpcChannel,
+    /// iceoryx2 request/response, busy-polling (round trips only).
+    #[cfg(feature = "iceoryx2")]
+    Iceoryx2,
 }
 
 impl Arm {
@@ -89,19 +94,24 @@ impl Arm {
             Arm::Eventfd => "eventfd",
             Arm::W32ipc => "w32ipc",
             Arm::IpcChannel => "ipc-channel",
+            #[cfg(feature = "iceoryx2")]
+            Arm::Iceoryx2 => "iceoryx2",
         }
     }
 
+    /// Every arm.
+    const ALL: &[Arm] = &[
+        Arm::Futex,
+        Arm::FutexSpin,
+        Arm::Eventfd,
+        Arm::W32ipc,
+        Arm::IpcChannel,
+        #[cfg(feature = "iceoryx2")]
+        Arm::Iceoryx2,
+    ];
+
     fn parse(s: &str) -> Option<Arm> {
-        [
-            Arm::Futex,
-            Arm::FutexSpin,
-            Arm::Eventfd,
-            Arm::W32ipc,
-            Arm::IpcChannel,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
+        Arm::ALL.iter().copied().find(|a| a.as_str() == s)
     }
 }
 
@@ -268,6 +278,10 @@ pub struct Context<'a> {
     /// Whether the two processes may run on two CPUs at once (not both pinned to one), so
     /// that spinning can pay: the spinning raw arm runs only then.
     pub spin_pays: bool,
+    /// Whether both processes can busy-poll at once (see `crate::iox::polling_pays`): the
+    /// iceoryx2 arm runs only then.
+    #[cfg(feature = "iceoryx2")]
+    pub polling_pays: bool,
 }
 
 impl Context<'_> {
@@ -391,6 +405,8 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         child_cpu: pinning.map(|p| p.child),
         placement: placement::describe(pinning),
         spin_pays: pinning.is_none_or(|p| p.parent != p.child),
+        #[cfg(feature = "iceoryx2")]
+        polling_pays: crate::iox::polling_pays(pinning),
     };
     let mut out = Vec::new();
     if options.msg.round_trip {
@@ -482,6 +498,10 @@ pub fn serve_child(args: &[String]) -> io::Result<()> {
         }
         Arm::W32ipc => serve_window(end, kind.answer()),
         Arm::IpcChannel => serve_ipc(end, kind, count),
+        #[cfg(feature = "iceoryx2")]
+        Arm::Iceoryx2 if kind == Kind::RoundTrip => crate::iox_request::serve_child(end, count),
+        #[cfg(feature = "iceoryx2")]
+        Arm::Iceoryx2 => Err(bad()),
     }
 }
 
@@ -600,13 +620,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for arm in [
-            Arm::Futex,
-            Arm::FutexSpin,
-            Arm::Eventfd,
-            Arm::W32ipc,
-            Arm::IpcChannel,
-        ] {
+        for &arm in Arm::ALL {
             assert_eq!(Arm::parse(arm.as_str()), Some(arm));
         }
         assert_eq!(Kind::parse("throughput"), Some(Kind::Throughput));

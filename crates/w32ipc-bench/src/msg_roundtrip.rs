@@ -13,10 +13,13 @@
 //! request's other 56 bytes) that the parent copies out; `raw eventfd` — the same with two
 //! eventfds (diagnostic: a second raw mechanism; a third table re-bases w32ipc on it);
 //! `raw futex, spin then sleep` — the futex arm whose waiters spin up to 200 µs first
-//! (diagnostic, not run with both processes on one CPU; a fourth table re-bases w32ipc on it);
+//! (diagnostic, not run with both processes on one CPU; a fourth table re-bases w32ipc and
+//! iceoryx2 on it);
 //! `w32ipc` — `Hwnd::send_copy_data` to the child's message-only window, whose handler reads
 //! the block in place and returns the answer; `ipc-channel` (peer) — byte channels, the child
-//! replies with 64 bytes.
+//! replies with 64 bytes; `iceoryx2` (peer, feature `iceoryx2`, not run with both processes on
+//! one CPU) — request/response over shared memory, both sides busy-polling
+//! (`crate::iox_request`), the child replies with 64 bytes.
 
 use std::io;
 use std::time::Instant;
@@ -51,6 +54,10 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
         arms.push(Arm::FutexSpin);
     }
     arms.extend([Arm::W32ipc, Arm::IpcChannel]);
+    #[cfg(feature = "iceoryx2")]
+    if cx.polling_pays {
+        arms.push(Arm::Iceoryx2);
+    }
     let p99s: Vec<SideFigure> = arms.iter().map(|_| SideFigure::default()).collect();
     let mut subjects = arms.iter().zip(&p99s).map(|(&arm, p99)| {
         let subject = Subject::new(label(arm), move || {
@@ -61,6 +68,8 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
         match arm {
             Arm::Eventfd | Arm::FutexSpin => subject.diagnostic(),
             Arm::IpcChannel => subject.peer(),
+            #[cfg(feature = "iceoryx2")]
+            Arm::Iceoryx2 => subject.peer(),
             Arm::Futex | Arm::W32ipc => subject,
         }
     });
@@ -86,11 +95,17 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
     );
     let mut out = vec![medians, tails, vs_eventfd];
     if cx.spin_pays {
+        #[allow(unused_mut)] // without the iceoryx2 feature nothing is added
+        let mut spinners = vec![W32IPC];
+        #[cfg(feature = "iceoryx2")]
+        if cx.polling_pays {
+            spinners.push(crate::iox_request::NAME);
+        }
         out.push(msg::rebase(
             &out[0],
             format!("{name}, median, against spin-then-futex"),
             FUTEX_SPIN,
-            &[W32IPC],
+            &spinners,
         ));
     }
     Ok(out)
@@ -103,6 +118,8 @@ fn label(arm: Arm) -> &'static str {
         Arm::FutexSpin => FUTEX_SPIN,
         Arm::W32ipc => W32IPC,
         Arm::IpcChannel => IPC_CHANNEL,
+        #[cfg(feature = "iceoryx2")]
+        Arm::Iceoryx2 => crate::iox_request::NAME,
     }
 }
 
@@ -181,6 +198,21 @@ fn trial(cx: &Context<'_>, arm: Arm) -> io::Result<(f64, f64)> {
             let figures = time_round_trips(timed, |request| {
                 requests.send(request)?;
                 let reply = replies.recv().map_err(io::Error::other)?;
+                reply_answer(&reply, request)
+            })?;
+            child.expect("done")?;
+            child.finish()?;
+            Ok(figures)
+        }
+        #[cfg(feature = "iceoryx2")]
+        Arm::Iceoryx2 => {
+            let base = unique_name("iox-rpc");
+            let client = crate::iox_request::Client::create(&base)?;
+            let mut child = cx.spawn(Kind::RoundTrip, arm, &base, total)?;
+            child.expect("ready")?;
+            client.await_server()?;
+            let figures = time_round_trips(timed, |request| {
+                let reply = client.call(request)?;
                 reply_answer(&reply, request)
             })?;
             child.expect("done")?;

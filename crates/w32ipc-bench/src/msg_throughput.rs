@@ -166,6 +166,8 @@ fn trial(cx: &Context<'_>, arm: Arm, source: &Source) -> io::Result<f64> {
                 Ok(u64::from_le_bytes(reply))
             })?
         }
+        #[cfg(feature = "iceoryx2")]
+        Arm::Iceoryx2 => return Err(io::Error::other("no iceoryx2 throughput arm")),
     };
     child.expect("done")?;
     child.finish()?;
