@@ -120,6 +120,8 @@ pub struct Comparison {
     pub subjects: Vec<Series>,
     /// Share of CPU time the hypervisor stole while the timed trials ran (0–1), if known.
     pub steal: Option<f64>,
+    /// Whether the summary table and the chart show it (the full table always does).
+    pub headline: bool,
     /// The mechanism the scenario measures (one of [`MECHANISMS`]); set by the run that
     /// collects the scenarios ([`crate::run`]).
     pub mechanism: &'static str,
@@ -207,6 +209,7 @@ pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> 
         baseline,
         subjects: series.collect(),
         steal,
+        headline: true,
         mechanism: "",
     })
 }
@@ -248,6 +251,7 @@ pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) ->
         baseline: series.next().expect("the baseline has a side figure"),
         subjects: series.collect(),
         steal: from.steal,
+        headline: from.headline,
         mechanism: from.mechanism,
     }
 }

@@ -442,6 +442,7 @@ pub fn rebase(from: &Comparison, name: String, baseline: &str, subjects: &[&str]
         baseline: find(baseline),
         subjects: subjects.iter().map(|&n| find(n)).collect(),
         steal: from.steal,
+        headline: from.headline,
         mechanism: from.mechanism,
     }
 }

@@ -41,7 +41,7 @@ impl<'a> Line<'a> {
         };
         let mut sorted: Vec<&Comparison> = comparisons.iter().collect();
         sorted.sort_by_key(|c| (order(c), first(c)));
-        for c in sorted {
+        for c in sorted.into_iter().filter(|c| c.headline) {
             let best_peer = best_peer(c);
             for s in c.subjects.iter().filter(|s| !s.peer && !s.diagnostic) {
                 lines.push(Line {
@@ -317,6 +317,7 @@ mod tests {
                 series("fast peer", 6.0, true),
             ],
             steal: None,
+            headline: true,
             mechanism: MECHANISMS[2],
         };
         let cs = [c];
