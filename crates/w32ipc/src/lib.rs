@@ -34,6 +34,7 @@ pub mod process;
 pub mod sync;
 pub mod thread;
 
+mod spin;
 mod sys;
 
 pub use object::{Handle, HandleValue, ObjectKind};

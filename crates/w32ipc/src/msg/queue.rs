@@ -69,13 +69,7 @@ pub(crate) struct State {
     /// answer only then.
     peer_cpu: Cell<u32>,
     hot: Cell<bool>,
-    /// How long to spin before sleeping when the peer runs on another CPU (adapts).
-    spin_budget: Cell<Duration>,
 }
-
-/// The longest and shortest spin before sleeping.
-const SPIN_MAX: Duration = Duration::from_micros(200);
-const SPIN_MIN: Duration = Duration::from_micros(5);
 
 thread_local! {
     static STATE: RefCell<Option<Rc<State>>> = const { RefCell::new(None) };
@@ -108,7 +102,6 @@ pub(crate) fn state() -> io::Result<Rc<State>> {
         deferred: RefCell::new(VecDeque::new()),
         peer_cpu: Cell::new(u32::MAX),
         hot: Cell::new(false),
-        spin_budget: Cell::new(Duration::from_micros(50)),
     });
     s.look();
     STATE.with(|st| *st.borrow_mut() = Some(s.clone()));
@@ -213,27 +206,13 @@ impl State {
 
     /// Before sleeping for a peer that runs on another CPU (`peer_cpu`) and may answer within
     /// microseconds: spins until the queue's counter moves from `seq` (true) or the adaptive
-    /// budget runs out (false). Never spins when the peer shares this CPU — it could not run.
+    /// budget runs out (false); never when the peer shares this CPU (see [`crate::spin`]).
     pub(crate) fn spin(&self, seq: u32, peer_cpu: u32) -> bool {
-        if !sys::msgq::can_spin() || peer_cpu == sys::msgq::current_cpu() {
+        if !crate::spin::worth(peer_cpu) {
             return false;
         }
-        let budget = self.spin_budget.get();
         let h = self.q.header();
-        let start = Instant::now();
-        loop {
-            for _ in 0..64 {
-                if h.wake.load(Ordering::Acquire) != seq {
-                    self.spin_budget.set((budget * 2).min(SPIN_MAX));
-                    return true;
-                }
-                std::hint::spin_loop();
-            }
-            if start.elapsed() >= budget {
-                self.spin_budget.set((budget / 2).max(SPIN_MIN));
-                return false;
-            }
-        }
+        crate::spin::until(None, || h.wake.load(Ordering::Acquire) != seq)
     }
 
     /// Remembers that send `serial` gave up waiting: a receiver that has not taken it yet
@@ -576,12 +555,7 @@ impl State {
         };
         h.sleeping.store(0, Ordering::SeqCst);
         self.look();
-        // Woken soon after a spin gave up: the next spin waits a little longer.
-        let slept = start.elapsed();
-        if slept < SPIN_MAX {
-            let b = self.spin_budget.get().max(slept + slept / 2);
-            self.spin_budget.set(b.min(SPIN_MAX));
-        }
+        crate::spin::slept(start.elapsed());
         r
     }
 

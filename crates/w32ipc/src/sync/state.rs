@@ -35,6 +35,10 @@ pub(crate) struct SyncState {
     pub(crate) aux: AtomicU32,
     /// Threads sleeping on `word` (signallers skip the wake when there are none).
     pub(crate) waiters: AtomicU32,
+    /// The CPU of the thread that last changed `word` through [`update`](Self::update), plus
+    /// one (0: none yet): a waiter spins before sleeping only if it is another CPU
+    /// ([`crate::spin`]).
+    pub(crate) cpu: AtomicU32,
 }
 
 impl SyncState {
@@ -43,7 +47,7 @@ impl SyncState {
     /// # Safety
     /// `ptr` points to a `SyncState` in a mapping that outlives `'a`.
     pub(crate) unsafe fn at<'a>(ptr: NonNull<u8>) -> &'a SyncState {
-        // SAFETY: per the caller; the layout is four aligned u32 atomics.
+        // SAFETY: per the caller; the layout is five aligned u32 atomics.
         unsafe { ptr.cast::<SyncState>().as_ref() }
     }
 
@@ -62,11 +66,24 @@ impl SyncState {
                 .compare_exchange(w, new, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
             {
+                let cpu = crate::spin::current_cpu() + 1;
+                if self.cpu.load(Ordering::Relaxed) != cpu {
+                    self.cpu.store(cpu, Ordering::Relaxed);
+                }
                 if self.waiters.load(Ordering::SeqCst) > 0 {
                     crate::sys::futex::wake_all(&self.word);
                 }
                 return Ok(w);
             }
+        }
+    }
+
+    /// Whether the thread that last changed the word ran on another CPU than the caller: a
+    /// waiter's cue to spin before sleeping ([`crate::spin`]).
+    pub(crate) fn changed_elsewhere(&self) -> bool {
+        match self.cpu.load(Ordering::Relaxed) {
+            0 => false,
+            cpu => crate::spin::worth(cpu - 1),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The wait engine behind `WaitForSingleObject` and `WaitForMultipleObjects`: try every object,
 //! and if none (or not all) can be taken, sleep on all their words at once with `futex_waitv`
-//! until one changes, a process or thread ends, or time runs out.
+//! until one changes, a process or thread ends, or time runs out. When an object was last
+//! changed by a thread on another CPU, the wait first spins for a few microseconds
+//! ([`crate::spin`]): a ping-pong across CPUs then never sleeps.
 
 use std::collections::HashSet;
 use std::io;
@@ -12,6 +14,7 @@ use super::object::SyncObject;
 use super::state::{LOCK, Look, after_take, look};
 use crate::error::{ERROR_INVALID_PARAMETER, win32};
 use crate::object::ObjectKind;
+use crate::spin;
 use crate::sys;
 use crate::sys::futex::Watch;
 use crate::sys::watch::Registration;
@@ -144,12 +147,21 @@ pub(crate) fn run_plain(o: &SyncObject, timeout: Option<Duration>) -> io::Result
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(Done::TimedOut);
         }
+        // The signaller ran on another CPU: it may signal again within microseconds.
+        let spun = st.changed_elsewhere();
+        if spun && spin::until(deadline, || st.word.load(Ordering::SeqCst) != w) {
+            continue;
+        }
         let watch = [Watch {
             word: &st.word,
             expected: w,
             private: false,
         }];
+        let slept = spun.then(Instant::now);
         sys::futex::wait_many(&watch, deadline)?;
+        if let Some(since) = slept {
+            spin::slept(since.elapsed());
+        }
     }
 }
 
@@ -238,7 +250,24 @@ pub(crate) fn run(
             }));
             continue;
         }
+        // An object last changed by a thread on another CPU may change again within
+        // microseconds (a mutex released, an event set): look a little before sleeping.
+        let spun = targets
+            .iter()
+            .any(|t| matches!(t, Target::Object(o) if o.state().changed_elsewhere()));
+        let changed = || {
+            watches
+                .iter()
+                .any(|w| w.word.load(Ordering::SeqCst) != w.expected)
+        };
+        if spun && spin::until(deadline, changed) {
+            continue;
+        }
+        let slept = spun.then(Instant::now);
         sys::futex::wait_many(&watches, deadline)?;
+        if let Some(since) = slept {
+            spin::slept(since.elapsed());
+        }
     }
 }
 
