@@ -1,5 +1,5 @@
 //! Event ping-pong between two processes (`SetEvent` / `WaitForSingleObject`), µs per round
-//! trip.
+//! trip: the median and the p99 of each trial's round trips.
 //!
 //! Subject: two named auto-reset events, `…-ping` and `…-pong`, created by the parent
 //! (`Event::create(Some(name), false, false)`) and opened by the child (`Event::open`); the
@@ -15,9 +15,9 @@ use std::path::Path;
 use w32ipc::sync::{Event, WaitOutcome};
 
 use crate::child::Role;
-use crate::harness::{self, Better, Comparison, Scenario, Subject};
+use crate::harness::{Better, Comparison, Scenario};
 use crate::options::Options;
-use crate::pingpong::{self, Rounds, Signal};
+use crate::pingpong::{self, Rounds, Signal, Tails};
 use crate::placement;
 use crate::session::unique_name;
 
@@ -31,34 +31,35 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let cpu = pinning.map(|p| p.child);
     let exe = std::env::current_exe()?;
     let rounds = Rounds::new(options.round_trips);
+    let mut tails = Tails::default();
+    let baseline = tails.subject("raw futex (shared memfd word)", || {
+        pingpong::futex_trial(&exe, rounds, cpu)
+    });
     #[allow(unused_mut)] // without the iceoryx2 feature nothing is added
-    let mut subjects = vec![Subject::new("w32ipc Event set/wait", || {
-        trial(&exe, rounds, cpu)
-    })];
+    let mut subjects = vec![tails.subject("w32ipc Event set/wait", || trial(&exe, rounds, cpu))];
     #[cfg(feature = "iceoryx2")]
     if crate::iox::polling_pays(pinning) {
         subjects.push(
-            Subject::new(crate::iox_pingpong::NAME, || {
-                crate::iox_pingpong::trial(&exe, rounds, cpu)
-            })
-            .peer(),
+            tails
+                .subject(crate::iox_pingpong::NAME, || {
+                    crate::iox_pingpong::trial(&exe, rounds, cpu)
+                })
+                .peer(),
         );
     }
     let scenario = Scenario {
         name: format!(
-            "event ping-pong, 2 processes, {} round trips per trial",
-            rounds.timed
+            "event ping-pong, 2 processes, {} round trips per trial ({} untimed first)",
+            rounds.timed, rounds.warmup
         ),
         unit: "µs/round trip",
         better: Better::Lower,
         target: Some(TARGET),
         placement: placement::describe(pinning),
-        baseline: Subject::new("raw futex (shared memfd word)", || {
-            pingpong::futex_trial(&exe, rounds, cpu)
-        }),
+        baseline,
         subjects,
     };
-    Ok(vec![harness::run(scenario, options.trials)?])
+    tails.run(scenario, options.trials)
 }
 
 /// An auto-reset event as one direction of the ping-pong.
@@ -81,8 +82,8 @@ fn names(base: &str) -> (String, String) {
     (format!("{base}-ping"), format!("{base}-pong"))
 }
 
-/// One trial: fresh events under a name no other trial uses.
-fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<f64> {
+/// One trial: fresh events under a name no other trial uses. (median, p99) µs.
+fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<(f64, f64)> {
     let base = unique_name("event");
     let (ping, pong) = names(&base);
     let ping = EventSignal(Event::create(Some(&ping), false, false)?);

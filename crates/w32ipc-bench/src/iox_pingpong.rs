@@ -1,11 +1,12 @@
 //! The iceoryx2 peer of the event ping-pong (feature `iceoryx2`): publish/subscribe over
-//! shared memory, both processes busy-polling, µs per round trip.
+//! shared memory, both processes busy-polling, µs per round trip (median and p99 of a trial).
 //!
 //! Two `u64` services per trial, `<base>/ping` and `<base>/pong`, which the parent creates
 //! before it starts the child. The parent publishes round trip `i` on ping and polls pong for
 //! it; the child (`<exe> __bench-child iox-pong <base> <round trips> <cpu|->`) polls ping and
 //! publishes what it got on pong. The parent checks every echo, and that every sample reached
-//! one subscriber. Warm-up and timing as in [`crate::pingpong`].
+//! one subscriber. Warm-up and timing (each round trip on its own clock) as in
+//! [`crate::pingpong`].
 
 use std::io;
 use std::path::Path;
@@ -50,8 +51,9 @@ impl Ends {
     }
 }
 
-/// One trial: fresh services, a child, `rounds` round trips. µs per timed round trip.
-pub fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<f64> {
+/// One trial: fresh services, a child, `rounds` round trips. (median, p99) µs per timed round
+/// trip.
+pub fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<(f64, f64)> {
     let base = unique_name("iox-pingpong");
     let node = iox::node()?;
     let ping = node
@@ -83,25 +85,28 @@ pub fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<f64> 
     iox::await_port("publisher on pong", || {
         pong.dynamic_config().number_of_publishers()
     })?;
-    play(&ends, 0, rounds.warmup)?;
-    let start = Instant::now();
-    play(&ends, rounds.warmup, rounds.timed)?;
-    let elapsed = start.elapsed();
+    for i in 0..rounds.warmup {
+        round_trip(&ends, i)?;
+    }
+    let mut nanos = Vec::with_capacity(rounds.timed as usize);
+    for i in rounds.warmup..rounds.total() {
+        let start = Instant::now();
+        round_trip(&ends, i)?;
+        nanos.push(start.elapsed().as_nanos() as u64);
+    }
     child.expect("done")?;
     child.finish()?;
-    Ok(elapsed.as_secs_f64() * 1e6 / rounds.timed as f64)
+    Ok(pingpong::median_and_p99(nanos))
 }
 
-/// The parent's side: round trips `first..first + n`, each echo checked.
-fn play(ends: &Ends, first: u64, n: u64) -> io::Result<()> {
-    for i in first..first + n {
-        ends.send(i)?;
-        let echo = ends.receive()?;
-        if echo != i {
-            return Err(io::Error::other(format!(
-                "iceoryx2 ping-pong: sent {i}, the echo was {echo}"
-            )));
-        }
+/// The parent's side of round trip `i`: publishes `i`, polls for the echo and checks it.
+fn round_trip(ends: &Ends, i: u64) -> io::Result<()> {
+    ends.send(i)?;
+    let echo = ends.receive()?;
+    if echo != i {
+        return Err(io::Error::other(format!(
+            "iceoryx2 ping-pong: sent {i}, the echo was {echo}"
+        )));
     }
     Ok(())
 }

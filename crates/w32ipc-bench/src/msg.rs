@@ -31,7 +31,8 @@
 //! * `iceoryx2` (feature `iceoryx2`; round trips only): request/response over shared memory,
 //!   both sides busy-polling (see `crate::iox_request`).
 //!
-//! Scenarios: [`crate::msg_roundtrip`] (64 bytes), [`crate::msg_throughput`] (1 MiB blocks),
+//! Scenarios: [`crate::msg_roundtrip`] (64 bytes), [`crate::msg_throughput`] (64 KiB and 1 MiB
+//! blocks),
 //! and the in-process [`crate::msg_thread`].
 
 use std::io::{self, Write};
@@ -120,20 +121,23 @@ impl Arm {
 pub enum Kind {
     /// 64-byte requests, each answered with [`derive()`] of it.
     RoundTrip,
-    /// 1 MiB blocks, each answered with its [`checksum`].
-    Throughput,
+    /// 64 KiB blocks, each answered with its [`checksum`].
+    Throughput64K,
+    /// 1 MiB blocks, the same.
+    Throughput1M,
 }
 
 impl Kind {
     fn as_str(self) -> &'static str {
         match self {
             Kind::RoundTrip => "roundtrip",
-            Kind::Throughput => "throughput",
+            Kind::Throughput64K => "throughput-64k",
+            Kind::Throughput1M => "throughput-1m",
         }
     }
 
     fn parse(s: &str) -> Option<Kind> {
-        [Kind::RoundTrip, Kind::Throughput]
+        [Kind::RoundTrip, Kind::Throughput64K, Kind::Throughput1M]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
@@ -142,7 +146,7 @@ impl Kind {
     fn answer(self) -> fn(&[u8]) -> u64 {
         match self {
             Kind::RoundTrip => derive,
-            Kind::Throughput => checksum,
+            Kind::Throughput64K | Kind::Throughput1M => checksum,
         }
     }
 }
@@ -413,7 +417,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         out.extend(msg_roundtrip::run(&cx)?);
     }
     if options.msg.throughput {
-        out.push(msg_throughput::run(&cx)?);
+        out.extend(msg_throughput::run(&cx)?);
     }
     if options.msg.thread {
         out.push(msg_thread::run(options, pinning)?);
@@ -463,7 +467,7 @@ pub fn serve_child(args: &[String]) -> io::Result<()> {
     }
     let message_len = match kind {
         Kind::RoundTrip => msg_roundtrip::MESSAGE,
-        Kind::Throughput => msg_throughput::BLOCK,
+        Kind::Throughput64K | Kind::Throughput1M => msg_throughput::block_len(kind),
     };
     match arm {
         Arm::Futex | Arm::FutexSpin | Arm::Eventfd => {
@@ -624,7 +628,11 @@ mod tests {
         for &arm in Arm::ALL {
             assert_eq!(Arm::parse(arm.as_str()), Some(arm));
         }
-        assert_eq!(Kind::parse("throughput"), Some(Kind::Throughput));
+        assert_eq!(Kind::parse("throughput-1m"), Some(Kind::Throughput1M));
+        for (len, kind) in msg_throughput::BLOCKS {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+            assert_eq!(msg_throughput::block_len(kind), len);
+        }
         assert_eq!(raw_end(3, Some((4, 5))), "3,4,5");
     }
 

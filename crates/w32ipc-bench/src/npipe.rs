@@ -2,7 +2,8 @@
 //! plays the other end (a [`Peer`], watched), and the run of all of them.
 //!
 //! Every scenario runs between two processes: this one and a child, this executable run again
-//! as `<exe> __bench-child npipe <scenario> <arm> <name> <count> <cpu|->` (see [`serve_child`]). The
+//! as `<exe> __bench-child npipe <scenario> <arm> <name> <count> <cpu|-> [<more>…]` (see
+//! [`serve_child`]; only the throughput scenario has more: its read size and buffer size). The
 //! child talks to the parent over its standard output (`ready`, then a result line), so that
 //! process start-up and exit stay outside the clock. Each trial starts a fresh child and uses
 //! an address no other trial used ([`crate::session::unique_name`]).
@@ -12,7 +13,7 @@
 //! named pipes, the `interprocess` crate's local sockets and tokio's `UnixStream` (a
 //! current-thread runtime in each process). The scenarios:
 //!
-//! * [`crate::npipe_throughput`]: byte-mode throughput, GiB/s;
+//! * [`crate::npipe_throughput`]: byte-mode throughput (64 KiB and 1 MiB writes), GiB/s;
 //! * [`crate::npipe_roundtrip`]: 64-byte message round trip, median and p99 µs;
 //! * [`crate::npipe_connect`]: connect + first message + close, µs per connection;
 //! * [`crate::npipe_async`]: requests/s of 100 concurrent clients against one async server.
@@ -66,7 +67,8 @@ impl Arm {
 /// The scenarios, as the child knows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// The child reads `count` bytes and reports them.
+    /// The child reads `count` bytes and reports them (with two more arguments: its read size
+    /// and the send buffer it asks for).
     Throughput,
     /// The child echoes `count` 64-byte messages.
     RoundTrip,
@@ -146,6 +148,18 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Starts the child for `kind` and `arm` on the address named `base`, with `count`.
     pub fn spawn(&self, kind: Kind, arm: Arm, base: &str, count: u64) -> io::Result<Peer> {
+        self.spawn_with(kind, arm, base, count, &[])
+    }
+
+    /// The same, with arguments of the scenario's own after the usual ones.
+    pub fn spawn_with(
+        &self,
+        kind: Kind,
+        arm: Arm,
+        base: &str,
+        count: u64,
+        extra: &[String],
+    ) -> io::Result<Peer> {
         let mut cmd = Command::new(&self.exe);
         cmd.args([
             CHILD_ARG,
@@ -158,6 +172,7 @@ impl Context<'_> {
                 .child_cpu
                 .map_or_else(|| "-".to_string(), |c| c.to_string()),
         ]);
+        cmd.args(extra);
         Peer::spawn(&mut cmd, "named-pipe")
     }
 }
@@ -176,7 +191,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let mut out = Vec::new();
     let groups = options.npipe;
     if groups.throughput {
-        out.push(npipe_throughput::run(&cx)?);
+        out.extend(npipe_throughput::run(&cx)?);
     }
     if groups.round_trip {
         out.extend(npipe_roundtrip::run(&cx)?);
@@ -194,7 +209,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
 /// itself, and plays its end of the scenario.
 pub fn serve_child(args: &[String]) -> io::Result<()> {
     let bad = || io::Error::other(format!("bad named-pipe child arguments {args:?}"));
-    let [kind, arm, base, count, cpu] = args else {
+    let [kind, arm, base, count, cpu, extra @ ..] = args else {
         return Err(bad());
     };
     let kind = Kind::parse(kind).ok_or_else(bad)?;
@@ -204,8 +219,11 @@ pub fn serve_child(args: &[String]) -> io::Result<()> {
     if cpu != "-" {
         placement::pin_self(cpu.parse().map_err(|_| bad())?)?;
     }
+    if kind != Kind::Throughput && !extra.is_empty() {
+        return Err(bad());
+    }
     match kind {
-        Kind::Throughput => npipe_throughput::serve_child(arm, base, count),
+        Kind::Throughput => npipe_throughput::serve_child(arm, base, count, extra),
         Kind::RoundTrip => npipe_roundtrip::serve_child(arm, Framing::Messages, base, count),
         Kind::RoundTripBytes => npipe_roundtrip::serve_child(arm, Framing::Bytes, base, count),
         Kind::Connect => npipe_connect::serve_child(arm, base, count),

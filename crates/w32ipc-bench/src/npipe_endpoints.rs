@@ -14,6 +14,7 @@
 //! The tokio arm is async and lives in each scenario's module.
 
 use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -70,6 +71,13 @@ pub enum Conn<'a> {
 impl Listener {
     /// Listens on the address named `base` (never the tokio arm).
     pub fn bind(arm: Arm, base: &str, framing: Framing) -> io::Result<Listener> {
+        Listener::bind_sized(arm, base, framing, 0)
+    }
+
+    /// The same; a w32ipc pipe asks for `buffer` bytes each way (`nOutBufferSize` and
+    /// `nInBufferSize`; 0: the defaults). The socket arms size their sockets themselves
+    /// ([`Conn::socket`]).
+    pub fn bind_sized(arm: Arm, base: &str, framing: Framing, buffer: u32) -> io::Result<Listener> {
         match arm {
             Arm::Raw => Ok(Listener::Raw(UnixListener::bind_addr(&socket_addr(base)?)?)),
             Arm::Interprocess => {
@@ -82,6 +90,7 @@ impl Listener {
                 let server = ServerOptions::new(&pipe_name(base))
                     .pipe_type(framing.mode())
                     .read_mode(framing.mode())
+                    .buffer_sizes(buffer, buffer)
                     .create()?;
                 Ok(Listener::W32ipc(server, framing))
             }
@@ -129,6 +138,15 @@ impl Conn<'_> {
                 Ok(Conn::W32ipcClient(client, framing))
             }
             Arm::Tokio => Err(io::Error::other("the tokio arm is not a blocking one")),
+        }
+    }
+
+    /// The socket of a socket arm (raw, interprocess); `None` for w32ipc.
+    pub fn socket(&self) -> Option<BorrowedFd<'_>> {
+        match self {
+            Conn::Raw(s) => Some(s.as_fd()),
+            Conn::Interprocess(ipc::Stream::UdSocket(s)) => Some(s.as_fd()),
+            Conn::W32ipcServer(..) | Conn::W32ipcClient(..) => None,
         }
     }
 

@@ -50,10 +50,10 @@ Flags:
                      whose placement does not matter run once, with --pin)
   --trials N         trials per subject (default 9; each figure is their median)
   --mib N            MiB the parent writes per pipe trial (default 1024)
-  --write-bytes N    size of each of the parent's writes: in both anonymous-pipe throughput
-                     scenarios (default: 64 KiB into the default pipe, 1 MiB into the 1 MiB
-                     pipe; the child reads with a buffer as large as the writes) and in the
-                     named-pipe throughput scenario (default 65536)
+  --write-bytes N    size of each of the parent's writes in the two anonymous-pipe and the two
+                     named-pipe throughput scenarios (default: 64 KiB in the first of each,
+                     1 MiB in the second; the child reads with a buffer as large as the
+                     writes; pipe and buffer sizes stay as they are)
   --spawns N         spawns per spawn trial (default 200)
   --round-trips N    timed round trips per event/semaphore ping-pong trial and per
                      msg-thread trial (default 20000; each trial first plays 1000 untimed
@@ -79,8 +79,8 @@ Flags:
   --msg-round-trips N
                      timed 64-byte WM_COPYDATA round trips per msg-roundtrip trial (default
                      5000; each trial first plays 500 untimed ones)
-  --msg-mib N        1 MiB WM_COPYDATA blocks per msg-throughput trial (default 512; 8
-                     untimed ones go first)
+  --msg-mib N        MiB per msg-throughput trial, in 64 KiB and in 1 MiB WM_COPYDATA blocks
+                     (default 512; 8 MiB of untimed blocks go first)
   --idle-objects N   idle objects each idle-memory trial makes (default 1000; --quick 200)
   --ballast-mib N    spawn scenario: the parent first allocates and touches N MiB, to show
                      how spawn cost grows with the parent's size (fork copies page tables,
@@ -105,10 +105,8 @@ pub struct Options {
     pub trials: usize,
     /// Bytes the parent writes per pipe trial.
     pub pipe_bytes: u64,
-    /// Bytes per write in the named-pipe throughput scenario (`--write-bytes`, default 64 KiB).
-    pub write_size: usize,
-    /// `--write-bytes` when given: the write size of both anonymous-pipe throughput scenarios
-    /// (each has its own default otherwise).
+    /// `--write-bytes` when given: the write size of the anonymous-pipe and named-pipe
+    /// throughput scenarios (each has its own default otherwise).
     pub pipe_write_size: Option<usize>,
     /// Spawns per spawn trial.
     pub spawns: usize,
@@ -148,7 +146,8 @@ pub struct Options {
     pub msg: MsgGroups,
     /// Timed round trips per message round-trip trial.
     pub msg_round_trips: u64,
-    /// 1 MiB blocks per message throughput trial.
+    /// MiB per message throughput trial (that many 1 MiB blocks, or 16 times as many 64 KiB
+    /// ones).
     pub msg_blocks: u64,
     /// Explicit path of the C ABI library.
     pub capi: Option<PathBuf>,
@@ -202,7 +201,7 @@ impl NpipeGroups {
 pub struct MsgGroups {
     /// 64-byte `WM_COPYDATA` round trip between two processes (`msg-roundtrip`).
     pub round_trip: bool,
-    /// 1 MiB `WM_COPYDATA` blocks between two processes (`msg-throughput`).
+    /// 64 KiB and 1 MiB `WM_COPYDATA` blocks between two processes (`msg-throughput`).
     pub throughput: bool,
     /// Posted thread messages between two threads (`msg-thread`).
     pub thread: bool,
@@ -233,9 +232,6 @@ pub enum PinMode {
     OneCpu,
 }
 
-/// Size of the child's reads in the pipe scenarios, and of the parent's writes by default.
-pub const CHUNK: usize = 64 * 1024;
-
 impl Options {
     /// Parses the flags; `Ok(None)` for `--help`. `--bench` (which `cargo bench` passes) and
     /// `--nocapture`-style harness flags are ignored.
@@ -247,7 +243,6 @@ impl Options {
             then_one_cpu: false,
             trials: 0,
             pipe_bytes: 0,
-            write_size: CHUNK,
             pipe_write_size: None,
             spawns: 0,
             round_trips: 0,
@@ -300,10 +295,7 @@ impl Options {
                 "--pin-both" => (o.pin, o.then_one_cpu) = (PinMode::TwoCpus, true),
                 "--trials" => trials = Some(number(&value("--trials")?, "--trials")?),
                 "--mib" => mib = Some(number(&value("--mib")?, "--mib")?),
-                "--write-bytes" => {
-                    o.write_size = number(&value("--write-bytes")?, "--write-bytes")?;
-                    o.pipe_write_size = Some(o.write_size);
-                }
+                "--write-bytes" => o.pipe_write_size = Some(number(&value(arg)?, arg)?),
                 "--spawns" => spawns = Some(number(&value("--spawns")?, "--spawns")?),
                 "--round-trips" => {
                     round_trips = Some(number(&value("--round-trips")?, "--round-trips")?)
@@ -440,9 +432,11 @@ impl Options {
             return String::new();
         }
         format!(
-            "; named pipes: {} MiB per throughput trial, {} round trips per round-trip trial, \
+            "; named pipes: {} MiB per throughput trial in {} writes, {} round trips per round-trip trial, \
              {} connections per connect trial, {} clients × {} requests per async-server trial",
             self.npipe_bytes >> 20,
+            self.pipe_write_size
+                .map_or_else(|| "64 KiB / 1 MiB".to_string(), |n| format!("{n}-byte")),
             self.npipe_round_trips,
             self.npipe_connects,
             self.npipe_clients,
@@ -553,7 +547,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(o.run_pipes && !o.run_pipe_round_trip);
-        assert_eq!((o.pipe_write_size, o.write_size), (Some(4096), 4096));
+        assert_eq!(o.pipe_write_size, Some(4096));
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! costs two wake-ups of a sleeping process. Each trial starts a child, which opens its side,
 //! says `ready` on its standard output, serves `warm-up + timed` round trips and says `done`.
 //! The parent runs the warm-up round trips untimed (page faults, first wake-ups), then times
-//! the rest; the figure is µs per round trip.
+//! each of the rest on a clock of its own (from setting `ping` to having taken `pong`). Each
+//! trial gives two figures, µs per round trip: the median round trip and the 99th percentile
+//! (a scenario's two tables, [`Tails::run`]; the harness's interleaving and warm-up trial apply
+//! to both).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -18,6 +21,7 @@ use rustix::io::Errno;
 use rustix::thread::futex;
 
 use crate::child::{self, Role};
+use crate::harness::{self, Comparison, Scenario, SideFigure, Subject, quantile};
 use crate::peer::Peer;
 use crate::shared_word::SharedWords;
 
@@ -142,22 +146,72 @@ pub fn child_command(
 }
 
 /// Starts the child with `cmd`, waits for its `ready`, plays the warm-up round trips, times
-/// the others, checks its `done` and exit. Returns µs per round trip.
+/// the others one by one, checks its `done` and exit. Returns (median, p99) µs per round trip.
 pub fn time_round_trips<S: Signal>(
     mut cmd: Command,
     rounds: Rounds,
     ping: &S,
     pong: &S,
-) -> io::Result<f64> {
+) -> io::Result<(f64, f64)> {
     let mut child = Peer::spawn(&mut cmd, "ping-pong")?;
     child.expect("ready")?;
     play(ping, pong, rounds.warmup)?;
-    let start = Instant::now();
-    play(ping, pong, rounds.timed)?;
-    let elapsed = start.elapsed();
+    let mut nanos = Vec::with_capacity(rounds.timed as usize);
+    for _ in 0..rounds.timed {
+        let start = Instant::now();
+        ping.set()?;
+        pong.wait()?;
+        nanos.push(start.elapsed().as_nanos() as u64);
+    }
     child.expect("done")?;
     child.finish()?;
-    Ok(elapsed.as_secs_f64() * 1e6 / rounds.timed as f64)
+    Ok(median_and_p99(nanos))
+}
+
+/// (median, p99) of round trips timed in ns, in µs.
+pub fn median_and_p99(mut nanos: Vec<u64>) -> (f64, f64) {
+    nanos.sort_unstable();
+    let us = |q| quantile(&nanos, q) as f64 / 1e3;
+    (us(0.5), us(0.99))
+}
+
+/// The p99s of a ping-pong scenario's trials, one [`SideFigure`] per subject in the order
+/// [`Tails::subject`] made them: the baseline first, then the others in the scenario's order.
+#[derive(Default)]
+pub struct Tails(Vec<SideFigure>);
+
+impl Tails {
+    /// A subject named `name` whose trials give (median, p99) µs per round trip: the median is
+    /// its figure, the p99 is kept here.
+    pub fn subject<'a>(
+        &mut self,
+        name: &str,
+        mut trial: impl FnMut() -> io::Result<(f64, f64)> + 'a,
+    ) -> Subject<'a> {
+        let p99 = SideFigure::default();
+        self.0.push(p99.clone());
+        Subject::new(name, move || {
+            let (median, tail) = trial()?;
+            p99.record(tail);
+            Ok(median)
+        })
+    }
+
+    /// Runs `scenario` (its name without "median" or "p99"), whose baseline and subjects
+    /// [`Tails::subject`] made in that order: the medians' comparison, then the p99s' of the
+    /// same trials.
+    pub fn run(self, mut scenario: Scenario<'_>, trials: usize) -> io::Result<Vec<Comparison>> {
+        assert_eq!(
+            self.0.len(),
+            1 + scenario.subjects.len(),
+            "one p99 per subject, the baseline's first"
+        );
+        let name = std::mem::take(&mut scenario.name);
+        scenario.name = format!("{name}, median");
+        let medians = harness::run(scenario, trials)?;
+        let tails = harness::side_comparison(&medians, format!("{name}, p99"), &self.0);
+        Ok(vec![medians, tails])
+    }
 }
 
 /// The parent's side: `n` times, set `ping` and wait for `pong`.
@@ -190,8 +244,9 @@ pub fn serve_futex(end: &str, rounds: u64) -> io::Result<()> {
     serve(&ping, &pong, rounds)
 }
 
-/// One raw-baseline trial: a fresh page, its descriptor inherited by the child.
-pub fn futex_trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<f64> {
+/// One raw-baseline trial: a fresh page, its descriptor inherited by the child. (median, p99)
+/// µs per round trip.
+pub fn futex_trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<(f64, f64)> {
     let words = SharedWords::create()?;
     // Inheritable for this spawn only: the page (and its descriptor) is dropped at the end
     // of the trial, and this process starts children from one thread only.
@@ -227,6 +282,12 @@ mod tests {
         // Every signal was taken: both flags are clear (no sleeper left behind).
         assert_eq!(words.word(0).load(Ordering::SeqCst), CLEAR);
         assert_eq!(words.word(1).load(Ordering::SeqCst), CLEAR);
+    }
+
+    #[test]
+    fn median_and_p99_of_round_trips() {
+        let nanos: Vec<u64> = (1..=200).rev().map(|k| k * 1000).collect();
+        assert_eq!(median_and_p99(nanos), (100.0, 198.0));
     }
 
     #[test]

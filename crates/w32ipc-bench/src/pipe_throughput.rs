@@ -95,7 +95,7 @@ fn scenario<'a>(
 }
 
 /// `bytes` in MiB, KiB or bytes, whichever is whole.
-fn human(bytes: usize) -> String {
+pub fn human(bytes: usize) -> String {
     if bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else if bytes.is_multiple_of(1024) {

@@ -186,7 +186,8 @@ impl Report {
             }),
             o.trials,
             o.pipe_bytes,
-            o.write_size,
+            o.pipe_write_size
+                .map_or_else(|| "null".to_string(), |n| n.to_string()),
             o.spawns,
             o.round_trips,
             o.mutex_pairs

@@ -1,5 +1,5 @@
 //! Semaphore ping-pong between two processes (`ReleaseSemaphore` / `WaitForSingleObject`), µs
-//! per round trip.
+//! per round trip: the median and the p99 of each trial's round trips.
 //!
 //! Subject: two named semaphores (initial count 0, maximum 1), `…-ping` and `…-pong`, created
 //! by the parent (`Semaphore::create`) and opened by the child (`Semaphore::open`); the parent
@@ -13,9 +13,9 @@ use std::path::Path;
 use w32ipc::sync::{Semaphore, WaitOutcome};
 
 use crate::child::Role;
-use crate::harness::{self, Better, Comparison, Scenario, Subject};
+use crate::harness::{Better, Comparison, Scenario};
 use crate::options::Options;
-use crate::pingpong::{self, Rounds, Signal};
+use crate::pingpong::{self, Rounds, Signal, Tails};
 use crate::placement;
 use crate::session::unique_name;
 
@@ -29,23 +29,25 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let cpu = pinning.map(|p| p.child);
     let exe = std::env::current_exe()?;
     let rounds = Rounds::new(options.round_trips);
+    let mut tails = Tails::default();
+    let baseline = tails.subject("raw futex (shared memfd word)", || {
+        pingpong::futex_trial(&exe, rounds, cpu)
+    });
+    let subjects =
+        vec![tails.subject("w32ipc Semaphore release/wait", || trial(&exe, rounds, cpu))];
     let scenario = Scenario {
         name: format!(
-            "semaphore ping-pong, 2 processes, {} round trips per trial",
-            rounds.timed
+            "semaphore ping-pong, 2 processes, {} round trips per trial ({} untimed first)",
+            rounds.timed, rounds.warmup
         ),
         unit: "µs/round trip",
         better: Better::Lower,
         target: Some(TARGET),
         placement: placement::describe(pinning),
-        baseline: Subject::new("raw futex (shared memfd word)", || {
-            pingpong::futex_trial(&exe, rounds, cpu)
-        }),
-        subjects: vec![Subject::new("w32ipc Semaphore release/wait", || {
-            trial(&exe, rounds, cpu)
-        })],
+        baseline,
+        subjects,
     };
-    Ok(vec![harness::run(scenario, options.trials)?])
+    tails.run(scenario, options.trials)
 }
 
 /// A semaphore as one direction of the ping-pong.
@@ -68,8 +70,8 @@ fn names(base: &str) -> (String, String) {
     (format!("{base}-ping"), format!("{base}-pong"))
 }
 
-/// One trial: fresh semaphores under a name no other trial uses.
-fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<f64> {
+/// One trial: fresh semaphores under a name no other trial uses. (median, p99) µs.
+fn trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<(f64, f64)> {
     let base = unique_name("semaphore");
     let (ping, pong) = names(&base);
     let ping = SemaphoreSignal(Semaphore::create(Some(&ping), 0, 1)?);
