@@ -123,7 +123,7 @@ impl Event {
         let st = self.0.obj.state();
         if st.aux.load(Ordering::Relaxed) == 1 {
             st.update::<()>(|w| Ok((w + 1) & GENERATION)).ok();
-        } else if st.waiters.load(Ordering::SeqCst) > 0 {
+        } else if st.anyone_waiting() {
             st.update::<()>(|w| Ok(w | SIGNALED)).ok();
         } else {
             st.update::<()>(|w| Ok(w & !SIGNALED)).ok();
@@ -147,5 +147,58 @@ impl Waitable for Event {
 impl AsHandleValue for Event {
     fn handle_value(&self) -> HandleValue {
         self.0.handle.handle_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+
+    use rustix::thread::{CpuSet, sched_getaffinity, sched_setaffinity};
+
+    use super::*;
+
+    fn pin(cpu: usize) {
+        let mut set = CpuSet::new();
+        set.set(cpu);
+        sched_setaffinity(None, &set).unwrap();
+    }
+
+    /// A waiter that spins before its first sleep (the event was last set on another CPU) is
+    /// in the wait: a `PulseEvent` then releases it, as it does a sleeping one.
+    #[test]
+    fn a_pulse_releases_a_waiter_that_is_still_spinning() {
+        let allowed = sched_getaffinity(None).unwrap();
+        let cpus: Vec<usize> = (0..CpuSet::MAX_CPU)
+            .filter(|&c| allowed.is_set(c))
+            .collect();
+        if cpus.len() < 2 {
+            eprintln!("one CPU: nobody spins, nothing to check");
+            return;
+        }
+        let (mine, theirs) = (cpus[0], cpus[1]);
+        let event = Event::create(None, false, false).unwrap();
+        let st = event.0.obj.state();
+        std::thread::scope(|s| {
+            for _ in 0..20 {
+                pin(mine);
+                // Last changed here, on `mine`: the waiter on `theirs` spins first.
+                event.set().unwrap();
+                event.reset().unwrap();
+                let waiter = s.spawn(|| {
+                    pin(theirs);
+                    event.wait(Some(Duration::from_secs(5))).unwrap()
+                });
+                let start = Instant::now();
+                while st.spinners.load(Ordering::SeqCst) == 0 && start.elapsed().as_secs() < 5 {
+                    std::hint::spin_loop();
+                }
+                // Spinning or already asleep: either way in the wait, so the pulse is its.
+                event.pulse().unwrap();
+                assert_eq!(waiter.join().unwrap(), WaitOutcome::Signaled);
+            }
+        });
+        sched_setaffinity(None, &allowed).unwrap();
     }
 }

@@ -35,6 +35,10 @@ pub(crate) struct SyncState {
     pub(crate) aux: AtomicU32,
     /// Threads sleeping on `word` (signallers skip the wake when there are none).
     pub(crate) waiters: AtomicU32,
+    /// Threads in a single-object wait that look at `word` without sleeping yet (they spin
+    /// first, and count in `waiters` only from their first sleep, so that a signaller need not
+    /// wake them): `PulseEvent` releases them too.
+    pub(crate) spinners: AtomicU32,
     /// The CPU of the thread that last changed `word` through [`update`](Self::update), plus
     /// one (0: none yet): a waiter spins before sleeping only if it is another CPU
     /// ([`crate::spin`]).
@@ -47,7 +51,7 @@ impl SyncState {
     /// # Safety
     /// `ptr` points to a `SyncState` in a mapping that outlives `'a`.
     pub(crate) unsafe fn at<'a>(ptr: NonNull<u8>) -> &'a SyncState {
-        // SAFETY: per the caller; the layout is five aligned u32 atomics.
+        // SAFETY: per the caller; the layout is six aligned u32 atomics.
         unsafe { ptr.cast::<SyncState>().as_ref() }
     }
 
@@ -76,6 +80,12 @@ impl SyncState {
                 return Ok(w);
             }
         }
+    }
+
+    /// Whether any thread is in a wait on the object: asleep or about to sleep (`waiters`), or
+    /// looking before its first sleep (`spinners`).
+    pub(crate) fn anyone_waiting(&self) -> bool {
+        self.waiters.load(Ordering::SeqCst) > 0 || self.spinners.load(Ordering::SeqCst) > 0
     }
 
     /// Whether the thread that last changed the word ran on another CPU than the caller: a

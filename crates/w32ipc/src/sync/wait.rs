@@ -120,14 +120,23 @@ pub(crate) fn run_plain(o: &SyncObject, timeout: Option<Duration>) -> io::Result
     let manual = st.aux.load(Ordering::Relaxed) == 1;
     let me = sys::process::current_thread_id();
     let start = st.word.load(Ordering::SeqCst) & !LOCK;
-    st.waiters.fetch_add(1, Ordering::SeqCst);
-    struct Uncount<'a>(&'a AtomicU32);
-    impl Drop for Uncount<'_> {
+    struct Counted<'a>(&'a AtomicU32);
+    impl<'a> Counted<'a> {
+        fn new(counter: &'a AtomicU32) -> Counted<'a> {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Counted(counter)
+        }
+    }
+    impl Drop for Counted<'_> {
         fn drop(&mut self) {
             self.0.fetch_sub(1, Ordering::SeqCst);
         }
     }
-    let _uncount = Uncount(&st.waiters);
+    // In the wait from here on (a PulseEvent releases us); counted as a sleeper, whom a
+    // signaller must wake, only from the first sleep on.
+    let _in_wait = Counted::new(&st.spinners);
+    let mut sleeper: Option<Counted<'_>> = None;
+    let mut spun_first = false;
     loop {
         let w = st.unlocked_word();
         if let Look::Take { new, .. } = look(o.kind, manual, w, start, me, &mut |_| false) {
@@ -147,9 +156,15 @@ pub(crate) fn run_plain(o: &SyncObject, timeout: Option<Duration>) -> io::Result
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(Done::TimedOut);
         }
-        // The signaller ran on another CPU: it may signal again within microseconds.
-        let spun = st.changed_elsewhere();
-        if spun && spin::until(deadline, || st.word.load(Ordering::SeqCst) != w) {
+        if sleeper.is_none() {
+            // The signaller ran on another CPU: it may signal again within microseconds.
+            let spun = st.changed_elsewhere();
+            if spun && spin::until(deadline, || st.word.load(Ordering::SeqCst) != w) {
+                continue;
+            }
+            // Counted before the word is read again: a signal from now on wakes us.
+            sleeper = Some(Counted::new(&st.waiters));
+            spun_first = spun;
             continue;
         }
         let watch = [Watch {
@@ -157,10 +172,11 @@ pub(crate) fn run_plain(o: &SyncObject, timeout: Option<Duration>) -> io::Result
             expected: w,
             private: false,
         }];
-        let slept = spun.then(Instant::now);
+        let slept = spun_first.then(Instant::now);
         sys::futex::wait_many(&watch, deadline)?;
         if let Some(since) = slept {
             spin::slept(since.elapsed());
+            spun_first = false;
         }
     }
 }
