@@ -35,6 +35,8 @@ pub enum Role {
     InterprocessRead,
     /// Ping-pong over raw futex flags in the shared page whose descriptor number it is given.
     FutexPong,
+    /// The same with waits that spin first.
+    FutexSpinPong,
     /// Ping-pong over the two named events whose base name it is given.
     EventPong,
     /// Ping-pong over the two named semaphores whose base name it is given.
@@ -61,6 +63,7 @@ impl Role {
             Role::OsPipeRead => "os-pipe-read",
             Role::InterprocessRead => "interprocess-read",
             Role::FutexPong => "futex-pong",
+            Role::FutexSpinPong => "futex-spin-pong",
             Role::EventPong => "event-pong",
             Role::SemaphorePong => "semaphore-pong",
             #[cfg(feature = "iceoryx2")]
@@ -79,6 +82,7 @@ impl Role {
             Role::OsPipeRead,
             Role::InterprocessRead,
             Role::FutexPong,
+            Role::FutexSpinPong,
             Role::EventPong,
             Role::SemaphorePong,
             #[cfg(feature = "iceoryx2")]
@@ -130,9 +134,10 @@ fn serve(args: &[String]) -> io::Result<()> {
         (Role::Msg, rest) => crate::msg::serve_child(rest),
         (Role::PipeEcho, rest) => crate::pipe_roundtrip::serve_child(rest),
         (Role::IdleMemory, rest) => crate::idle_memory::serve_child(rest),
-        (Role::FutexPong | Role::EventPong | Role::SemaphorePong, [end, rounds, cpu]) => {
-            serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
-        }
+        (
+            Role::FutexPong | Role::FutexSpinPong | Role::EventPong | Role::SemaphorePong,
+            [end, rounds, cpu],
+        ) => serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu),
         #[cfg(feature = "iceoryx2")]
         (Role::IceoryxPong, [end, rounds, cpu]) => {
             serve_pong(role, end, rounds.parse().map_err(io::Error::other)?, cpu)
@@ -196,7 +201,8 @@ fn serve_pong(role: Role, end: &str, rounds: u64, cpu: &str) -> io::Result<()> {
     rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
     pin(cpu)?;
     match role {
-        Role::FutexPong => crate::pingpong::serve_futex(end, rounds),
+        Role::FutexPong => crate::pingpong::serve_futex(end, rounds, false),
+        Role::FutexSpinPong => crate::pingpong::serve_futex(end, rounds, true),
         Role::EventPong => crate::event_pingpong::serve_child(end, rounds),
         Role::SemaphorePong => crate::semaphore_pingpong::serve_child(end, rounds),
         #[cfg(feature = "iceoryx2")]

@@ -5,7 +5,10 @@
 //! (`Event::create(Some(name), false, false)`) and opened by the child (`Event::open`); the
 //! parent sets ping and waits for pong (`wait(None)`), the child waits for ping and sets pong.
 //! Baseline: the same over two raw futex flags in a shared `memfd` page
-//! ([`crate::pingpong::FutexFlag`]). See [`crate::pingpong`] for the protocol. Peer (feature
+//! ([`crate::pingpong::FutexFlag`]); diagnostic, not run with both processes on one CPU: the
+//! same flags with waits that spin up to 200 µs first ([`crate::pingpong::SpinFutexFlag`]) —
+//! w32ipc's waits spin too when the signaller ran on another CPU — and a third table re-bases
+//! w32ipc (and iceoryx2) on it. See [`crate::pingpong`] for the protocol. Peer (feature
 //! `iceoryx2`, not run with both processes on one CPU): iceoryx2 publish/subscribe, both sides
 //! busy-polling (`crate::iox_pingpong`).
 
@@ -33,10 +36,21 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let rounds = Rounds::new(options.round_trips);
     let mut tails = Tails::default();
     let baseline = tails.subject("raw futex (shared memfd word)", || {
-        pingpong::futex_trial(&exe, rounds, cpu)
+        pingpong::futex_trial(&exe, rounds, cpu, false)
     });
+    let mut subjects = vec![tails.subject(W32IPC, || trial(&exe, rounds, cpu))];
     #[allow(unused_mut)] // without the iceoryx2 feature nothing is added
-    let mut subjects = vec![tails.subject("w32ipc Event set/wait", || trial(&exe, rounds, cpu))];
+    let mut spinners = vec![W32IPC];
+    let spin_pays = pingpong::spin_pays(pinning);
+    if spin_pays {
+        subjects.push(
+            tails
+                .subject(pingpong::FUTEX_SPIN, || {
+                    pingpong::futex_trial(&exe, rounds, cpu, true)
+                })
+                .diagnostic(),
+        );
+    }
     #[cfg(feature = "iceoryx2")]
     if crate::iox::polling_pays(pinning) {
         subjects.push(
@@ -46,6 +60,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
                 })
                 .peer(),
         );
+        spinners.push(crate::iox_pingpong::NAME);
     }
     let scenario = Scenario {
         name: format!(
@@ -59,8 +74,14 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         baseline,
         subjects,
     };
-    tails.run(scenario, options.trials)
+    let mut out = tails.run(scenario, options.trials)?;
+    if spin_pays {
+        pingpong::against_spinning(&mut out, &spinners);
+    }
+    Ok(out)
 }
+
+const W32IPC: &str = "w32ipc Event set/wait";
 
 /// An auto-reset event as one direction of the ping-pong.
 struct EventSignal(Event);

@@ -256,6 +256,32 @@ pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) ->
     }
 }
 
+/// The same trials as `from`, re-based: `baseline` (a subject's name) as the baseline and only
+/// the subjects named in `subjects`, under `name`, with no target. So that a table row shows
+/// w32ipc's ratio to a second raw mechanism of the same run.
+pub fn rebase(from: &Comparison, name: String, baseline: &str, subjects: &[&str]) -> Comparison {
+    let find = |n: &str| -> Series {
+        std::iter::once(&from.baseline)
+            .chain(&from.subjects)
+            .find(|s| s.name == n)
+            .unwrap_or_else(|| panic!("no subject {n:?}"))
+            .clone()
+    };
+    Comparison {
+        name,
+        unit: from.unit,
+        better: from.better,
+        target: None,
+        placement: from.placement.clone(),
+        limit: None,
+        baseline: find(baseline),
+        subjects: subjects.iter().map(|&n| find(n)).collect(),
+        steal: from.steal,
+        headline: from.headline,
+        mechanism: from.mechanism,
+    }
+}
+
 /// The value at quantile `q` (0–1) of `sorted` (nearest rank).
 pub fn quantile(sorted: &[u64], q: f64) -> u64 {
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());

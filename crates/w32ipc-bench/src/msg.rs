@@ -39,8 +39,7 @@ use std::io::{self, Write};
 use std::os::fd::{AsFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
 
 use ipc_channel::ipc::{self, IpcBytesReceiver, IpcBytesSender, IpcOneShotServer, IpcSender};
 use rustix::event::{EventfdFlags, eventfd};
@@ -48,10 +47,10 @@ use rustix::io::Errno;
 use w32ipc::msg::{self, Hwnd, Message, Parent, Window};
 
 use crate::child::CHILD_ARG;
-use crate::harness::{Comparison, Series};
+use crate::harness::Comparison;
 use crate::options::Options;
 use crate::peer::Peer;
-use crate::pingpong::{FutexFlag, Signal};
+use crate::pingpong::{FutexFlag, Signal, SpinFutexFlag};
 use crate::placement;
 use crate::shared_region::{self, SharedRegion};
 use crate::{msg_roundtrip, msg_thread, msg_throughput};
@@ -205,49 +204,6 @@ impl Signal for EventfdSignal {
                 Err(e) => return Err(e.into()),
             }
         }
-    }
-}
-
-/// The longest a [`SpinFutexFlag`] spins before it sleeps (w32ipc's longest message spin).
-pub const SPIN: Duration = Duration::from_micros(200);
-
-/// A [`FutexFlag`] whose waiter first spins on the word for up to [`SPIN`] (reading it only,
-/// with a pause between reads), then takes it or sleeps as a `FutexFlag` does.
-pub struct SpinFutexFlag<'a> {
-    word: &'a AtomicU32,
-    flag: FutexFlag<'a>,
-}
-
-impl<'a> SpinFutexFlag<'a> {
-    /// A spinning flag on `word`.
-    pub fn new(word: &'a AtomicU32) -> SpinFutexFlag<'a> {
-        SpinFutexFlag {
-            word,
-            flag: FutexFlag::new(word),
-        }
-    }
-}
-
-impl Signal for SpinFutexFlag<'_> {
-    fn set(&self) -> io::Result<()> {
-        self.flag.set()
-    }
-
-    fn wait(&self) -> io::Result<()> {
-        let start = Instant::now();
-        'spin: loop {
-            for _ in 0..64 {
-                // 1: set (see `FutexFlag`).
-                if self.word.load(Ordering::Relaxed) == 1 {
-                    break 'spin;
-                }
-                std::hint::spin_loop();
-            }
-            if start.elapsed() >= SPIN {
-                break;
-            }
-        }
-        self.flag.wait()
     }
 }
 
@@ -423,32 +379,6 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         out.push(msg_thread::run(options, pinning)?);
     }
     Ok(out)
-}
-
-/// The same trials as `from`, re-based: `baseline` (a subject's name) as the baseline and only
-/// the subjects named in `subjects`, under `name`, with no target. So that a table row shows
-/// w32ipc's ratio to a second raw mechanism of the same run.
-pub fn rebase(from: &Comparison, name: String, baseline: &str, subjects: &[&str]) -> Comparison {
-    let find = |n: &str| -> Series {
-        std::iter::once(&from.baseline)
-            .chain(&from.subjects)
-            .find(|s| s.name == n)
-            .unwrap_or_else(|| panic!("no subject {n:?}"))
-            .clone()
-    };
-    Comparison {
-        name,
-        unit: from.unit,
-        better: from.better,
-        target: None,
-        placement: from.placement.clone(),
-        limit: None,
-        baseline: find(baseline),
-        subjects: subjects.iter().map(|&n| find(n)).collect(),
-        steal: from.steal,
-        headline: from.headline,
-        mechanism: from.mechanism,
-    }
 }
 
 /// The child's side: `args` are what follows `__bench-child msg`. Dies with the parent, pins

@@ -87,7 +87,7 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
     };
     let medians = harness::run(scenario, cx.options.trials)?;
     let tails = side_comparison(&medians, format!("{name}, p99"), &p99s);
-    let vs_eventfd = msg::rebase(
+    let vs_eventfd = harness::rebase(
         &medians,
         format!("{name}, median, against eventfd"),
         EVENTFD,
@@ -101,7 +101,7 @@ pub fn run(cx: &Context<'_>) -> io::Result<Vec<Comparison>> {
         if cx.polling_pays {
             spinners.push(crate::iox_request::NAME);
         }
-        out.push(msg::rebase(
+        out.push(harness::rebase(
             &out[0],
             format!("{name}, median, against spin-then-futex"),
             FUTEX_SPIN,

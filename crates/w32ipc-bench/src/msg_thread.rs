@@ -11,7 +11,7 @@
 //! on both sides. Diagnostic: the raw futex flags of the ping-pong scenarios
 //! ([`crate::pingpong::FutexFlag`], a shared `memfd` word, no spinning) between the two
 //! threads: what two blocking wake-ups cost without any queue; and the same flags with
-//! waiters that spin up to 200 µs first ([`crate::msg::SpinFutexFlag`]; not run with both
+//! waiters that spin up to 200 µs first ([`crate::pingpong::SpinFutexFlag`]; not run with both
 //! threads on one CPU), as w32ipc's `GetMessage` spins when the peer runs on another CPU.
 
 use std::io;
@@ -21,8 +21,8 @@ use std::time::Instant;
 use w32ipc::msg::{self, Filter, WM_APP};
 
 use crate::harness::{self, Better, Comparison, Scenario, Subject};
-use crate::msg::SpinFutexFlag;
 use crate::options::Options;
+use crate::pingpong::SpinFutexFlag;
 use crate::pingpong::{FutexFlag, Signal};
 use crate::placement::{self, Pinning};
 use crate::shared_word::SharedWords;

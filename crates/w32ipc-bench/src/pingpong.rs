@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rustix::io::Errno;
 use rustix::thread::futex;
@@ -23,6 +23,7 @@ use rustix::thread::futex;
 use crate::child::{self, Role};
 use crate::harness::{self, Comparison, Scenario, SideFigure, Subject, quantile};
 use crate::peer::Peer;
+use crate::placement::Pinning;
 use crate::shared_word::SharedWords;
 
 /// Untimed round trips at the start of each trial.
@@ -214,6 +215,57 @@ impl Tails {
     }
 }
 
+/// The longest a [`SpinFutexFlag`] spins before it sleeps (w32ipc's longest spin, see `w32ipc`'s wait docs).
+pub const SPIN: Duration = Duration::from_micros(200);
+
+/// A [`FutexFlag`] whose waiter first spins on the word for up to [`SPIN`] (reading it only,
+/// with a pause between reads), then takes it or sleeps as a `FutexFlag` does.
+pub struct SpinFutexFlag<'a> {
+    word: &'a AtomicU32,
+    flag: FutexFlag<'a>,
+}
+
+impl<'a> SpinFutexFlag<'a> {
+    /// A spinning flag on `word`.
+    pub fn new(word: &'a AtomicU32) -> SpinFutexFlag<'a> {
+        SpinFutexFlag {
+            word,
+            flag: FutexFlag::new(word),
+        }
+    }
+
+    /// The ping (word 0) and pong (word 1) flags of a page.
+    pub fn pair(words: &'a SharedWords) -> (SpinFutexFlag<'a>, SpinFutexFlag<'a>) {
+        (
+            SpinFutexFlag::new(words.word(0)),
+            SpinFutexFlag::new(words.word(1)),
+        )
+    }
+}
+
+impl Signal for SpinFutexFlag<'_> {
+    fn set(&self) -> io::Result<()> {
+        self.flag.set()
+    }
+
+    fn wait(&self) -> io::Result<()> {
+        let start = Instant::now();
+        'spin: loop {
+            for _ in 0..64 {
+                // 1: set (see `FutexFlag`).
+                if self.word.load(Ordering::Relaxed) == 1 {
+                    break 'spin;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= SPIN {
+                break;
+            }
+        }
+        self.flag.wait()
+    }
+}
+
 /// The parent's side: `n` times, set `ping` and wait for `pong`.
 fn play<S: Signal>(ping: &S, pong: &S, n: u64) -> io::Result<()> {
     for _ in 0..n {
@@ -235,25 +287,61 @@ pub fn serve<S: Signal>(ping: &S, pong: &S, rounds: u64) -> io::Result<()> {
 }
 
 /// The child side of the raw baseline: maps the page behind descriptor `end`.
-pub fn serve_futex(end: &str, rounds: u64) -> io::Result<()> {
+pub fn serve_futex(end: &str, rounds: u64, spin: bool) -> io::Result<()> {
     let fd = end.parse().map_err(io::Error::other)?;
     // SAFETY: the parent made this descriptor inheritable for this child alone and told us
     // its number; nothing else in this process owns it.
     let words = unsafe { SharedWords::from_inherited(fd)? };
-    let (ping, pong) = FutexFlag::pair(&words);
-    serve(&ping, &pong, rounds)
+    if spin {
+        let (ping, pong) = SpinFutexFlag::pair(&words);
+        serve(&ping, &pong, rounds)
+    } else {
+        let (ping, pong) = FutexFlag::pair(&words);
+        serve(&ping, &pong, rounds)
+    }
 }
 
 /// One raw-baseline trial: a fresh page, its descriptor inherited by the child. (median, p99)
-/// µs per round trip.
-pub fn futex_trial(exe: &Path, rounds: Rounds, cpu: Option<usize>) -> io::Result<(f64, f64)> {
+/// µs per round trip. `spin`: both sides' waits spin first ([`SpinFutexFlag`]).
+pub fn futex_trial(
+    exe: &Path,
+    rounds: Rounds,
+    cpu: Option<usize>,
+    spin: bool,
+) -> io::Result<(f64, f64)> {
     let words = SharedWords::create()?;
     // Inheritable for this spawn only: the page (and its descriptor) is dropped at the end
     // of the trial, and this process starts children from one thread only.
     let fd = words.inheritable_fd()?;
-    let cmd = child_command(exe, Role::FutexPong, &fd.to_string(), rounds, cpu);
-    let (ping, pong) = FutexFlag::pair(&words);
-    time_round_trips(cmd, rounds, &ping, &pong)
+    let role = if spin {
+        Role::FutexSpinPong
+    } else {
+        Role::FutexPong
+    };
+    let cmd = child_command(exe, role, &fd.to_string(), rounds, cpu);
+    if spin {
+        let (ping, pong) = SpinFutexFlag::pair(&words);
+        time_round_trips(cmd, rounds, &ping, &pong)
+    } else {
+        let (ping, pong) = FutexFlag::pair(&words);
+        time_round_trips(cmd, rounds, &ping, &pong)
+    }
+}
+
+/// The spinning raw arm of the event and semaphore ping-pongs (a diagnostic).
+pub const FUTEX_SPIN: &str = "raw futex, spin ≤ 200 µs then sleep";
+
+/// Whether spinning can pay with this placement: not with both processes on one CPU.
+pub fn spin_pays(pinning: Option<Pinning>) -> bool {
+    pinning.is_none_or(|p| p.parent != p.child)
+}
+
+/// Adds to the comparisons of a ping-pong (medians first) the medians re-based on the
+/// spinning raw arm, for `spinners` (w32ipc's subject and spinning peers): the like-for-like
+/// raw figure for waits that spin before they sleep.
+pub fn against_spinning(out: &mut Vec<Comparison>, spinners: &[&str]) {
+    let name = format!("{}, against spin-then-futex", out[0].name);
+    out.push(harness::rebase(&out[0], name, FUTEX_SPIN, spinners));
 }
 
 fn say(line: &str) -> io::Result<()> {

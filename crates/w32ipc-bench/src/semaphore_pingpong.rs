@@ -5,7 +5,8 @@
 //! by the parent (`Semaphore::create`) and opened by the child (`Semaphore::open`); the parent
 //! releases ping (`release(1)`) and waits for pong (`wait(None)`), the child waits for ping and
 //! releases pong. Baseline: the raw futex flags of [`crate::pingpong`] — a count that only
-//! goes 0 → 1 → 0 is exactly such a flag.
+//! goes 0 → 1 → 0 is exactly such a flag. Diagnostic (not with both processes on one CPU):
+//! the same flags spinning up to 200 µs before they sleep, and a table re-basing w32ipc on it.
 
 use std::io;
 use std::path::Path;
@@ -31,10 +32,19 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let rounds = Rounds::new(options.round_trips);
     let mut tails = Tails::default();
     let baseline = tails.subject("raw futex (shared memfd word)", || {
-        pingpong::futex_trial(&exe, rounds, cpu)
+        pingpong::futex_trial(&exe, rounds, cpu, false)
     });
-    let subjects =
-        vec![tails.subject("w32ipc Semaphore release/wait", || trial(&exe, rounds, cpu))];
+    let mut subjects = vec![tails.subject(W32IPC, || trial(&exe, rounds, cpu))];
+    let spin_pays = pingpong::spin_pays(pinning);
+    if spin_pays {
+        subjects.push(
+            tails
+                .subject(pingpong::FUTEX_SPIN, || {
+                    pingpong::futex_trial(&exe, rounds, cpu, true)
+                })
+                .diagnostic(),
+        );
+    }
     let scenario = Scenario {
         name: format!(
             "semaphore ping-pong, 2 processes, {} round trips per trial ({} untimed first)",
@@ -47,8 +57,14 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
         baseline,
         subjects,
     };
-    tails.run(scenario, options.trials)
+    let mut out = tails.run(scenario, options.trials)?;
+    if spin_pays {
+        pingpong::against_spinning(&mut out, &[W32IPC]);
+    }
+    Ok(out)
 }
+
+const W32IPC: &str = "w32ipc Semaphore release/wait";
 
 /// A semaphore as one direction of the ping-pong.
 struct SemaphoreSignal(Semaphore);
