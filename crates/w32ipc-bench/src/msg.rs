@@ -14,7 +14,7 @@
 //!   by both ([`SharedRegion`]), handed over with two auto-reset futex flags
 //!   ([`FutexFlag`]: no spinning, a `FUTEX_WAIT` as soon as the flag is found clear);
 //! * `raw futex, spin then sleep` (diagnostic; not run when both processes share one CPU):
-//!   the same flags, but a waiter first spins on the flag for up to [`SPIN`] (w32ipc's
+//!   the same flags, but a waiter first spins on the flag for up to [`SPIN`](crate::pingpong::SPIN) (w32ipc's
 //!   message waits spin up to that long, adaptively, when the peer runs on another CPU);
 //! * `raw eventfd`: the same shared page, handed over with two blocking eventfds (inherited by
 //!   the child): a `write(2)` of 1 and a `read(2)` for each hand-off;
@@ -72,7 +72,7 @@ pub const TITLE: &str = "w32ipc-bench receiver";
 pub enum Arm {
     /// Shared `memfd` page + futex flags (the baseline).
     Futex,
-    /// The same, spinning up to [`SPIN`] before sleeping.
+    /// The same, spinning up to [`SPIN`](crate::pingpong::SPIN) before sleeping.
     FutexSpin,
     /// Shared `memfd` page + two eventfds.
     Eventfd,
