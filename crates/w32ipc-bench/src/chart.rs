@@ -23,7 +23,7 @@ const PEER: RGBColor = RGBColor(255, 127, 14);
 /// Whether a line belongs in the chart.
 fn charted(line: &Line<'_>) -> bool {
     let c = line.comparison;
-    line.best_peer.is_some() || c.target.is_some() || c.limit.is_some()
+    c.charted && (line.best_peer.is_some() || c.target.is_some() || c.limit.is_some())
 }
 
 /// The label of a row.
@@ -38,7 +38,7 @@ fn label(line: &Line<'_>) -> String {
     {
         name = format!("{name} — {}", line.w32ipc.name);
     }
-    let name = format!("{} ({})", name, short_placement(&c.placement));
+    let name = format!("{} · {}", short_placement(&c.placement), name);
     if name.chars().count() > 68 {
         format!("{}…", name.chars().take(67).collect::<String>())
     } else {
@@ -75,7 +75,8 @@ fn draw(
         .flatten()
         .filter(|v| v.is_finite() && *v > 0.0);
     let (lo, hi) = speeds.fold((0.5f64, 2.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (lo, hi) = (lo / 1.6, hi * 1.6);
+    // Room on the right for the value and the peer's name after the longest bar.
+    let (lo, hi) = (lo / 1.6, hi * 12.0);
     let n = rows.len().max(1);
     let mut chart = ChartBuilder::on(&plot)
         .caption(

@@ -122,6 +122,9 @@ pub struct Comparison {
     pub steal: Option<f64>,
     /// Whether the summary table and the chart show it (the full table always does).
     pub headline: bool,
+    /// Whether the chart shows it (a side table whose ratios mean little drawn as bars — a
+    /// kernel-memory part near zero — stays in the tables).
+    pub charted: bool,
     /// The mechanism the scenario measures (one of [`MECHANISMS`]); set by the run that
     /// collects the scenarios ([`crate::run`]).
     pub mechanism: &'static str,
@@ -210,6 +213,7 @@ pub fn run(mut scenario: Scenario<'_>, trials: usize) -> io::Result<Comparison> 
         subjects: series.collect(),
         steal,
         headline: true,
+        charted: true,
         mechanism: "",
     })
 }
@@ -252,6 +256,7 @@ pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) ->
         subjects: series.collect(),
         steal: from.steal,
         headline: from.headline,
+        charted: from.charted,
         mechanism: from.mechanism,
     }
 }
@@ -278,6 +283,7 @@ pub fn rebase(from: &Comparison, name: String, baseline: &str, subjects: &[&str]
         subjects: subjects.iter().map(|&n| find(n)).collect(),
         steal: from.steal,
         headline: from.headline,
+        charted: from.charted,
         mechanism: from.mechanism,
     }
 }

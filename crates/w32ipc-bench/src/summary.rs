@@ -318,6 +318,7 @@ mod tests {
             ],
             steal: None,
             headline: true,
+            charted: true,
             mechanism: MECHANISMS[2],
         };
         let cs = [c];
