@@ -43,13 +43,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let mut spinners = vec![W32IPC];
     let spin_pays = pingpong::spin_pays(pinning);
     if spin_pays {
-        subjects.push(
-            tails
-                .subject(pingpong::FUTEX_SPIN, || {
-                    pingpong::futex_trial(&exe, rounds, cpu, true)
-                })
-                .diagnostic(),
-        );
+        subjects.push(pingpong::spinning_raw(&mut tails, &exe, rounds, cpu));
     }
     #[cfg(feature = "iceoryx2")]
     if crate::iox::polling_pays(pinning) {

@@ -139,6 +139,25 @@ pub const MECHANISMS: [&str; 4] = [
 ];
 
 impl Comparison {
+    /// Another table of the same scenario and run (a side figure, another baseline): its
+    /// unit, direction, placement and marks, no target.
+    fn derived(&self, name: String, baseline: Series, subjects: Vec<Series>) -> Comparison {
+        Comparison {
+            name,
+            unit: self.unit,
+            better: self.better,
+            target: None,
+            placement: self.placement.clone(),
+            limit: None,
+            baseline,
+            subjects,
+            steal: self.steal,
+            headline: self.headline,
+            charted: self.charted,
+            mechanism: self.mechanism,
+        }
+    }
+
     /// median(subject) / median(baseline).
     pub fn ratio(&self, subject: &Series) -> f64 {
         subject.summary().median / self.baseline.summary().median
@@ -245,20 +264,8 @@ pub fn side_comparison(from: &Comparison, name: String, sides: &[SideFigure]) ->
         .chain(&from.subjects)
         .zip(sides)
         .map(|(s, side)| side.series(s));
-    Comparison {
-        name,
-        unit: from.unit,
-        better: from.better,
-        target: None,
-        placement: from.placement.clone(),
-        limit: None,
-        baseline: series.next().expect("the baseline has a side figure"),
-        subjects: series.collect(),
-        steal: from.steal,
-        headline: from.headline,
-        charted: from.charted,
-        mechanism: from.mechanism,
-    }
+    let baseline = series.next().expect("the baseline has a side figure");
+    from.derived(name, baseline, series.collect())
 }
 
 /// The same trials as `from`, re-based: `baseline` (a subject's name) as the baseline and only
@@ -272,20 +279,11 @@ pub fn rebase(from: &Comparison, name: String, baseline: &str, subjects: &[&str]
             .unwrap_or_else(|| panic!("no subject {n:?}"))
             .clone()
     };
-    Comparison {
+    from.derived(
         name,
-        unit: from.unit,
-        better: from.better,
-        target: None,
-        placement: from.placement.clone(),
-        limit: None,
-        baseline: find(baseline),
-        subjects: subjects.iter().map(|&n| find(n)).collect(),
-        steal: from.steal,
-        headline: from.headline,
-        charted: from.charted,
-        mechanism: from.mechanism,
-    }
+        find(baseline),
+        subjects.iter().map(|&n| find(n)).collect(),
+    )
 }
 
 /// The value at quantile `q` (0–1) of `sorted` (nearest rank).

@@ -331,6 +331,18 @@ pub fn futex_trial(
 /// The spinning raw arm of the event and semaphore ping-pongs (a diagnostic).
 pub const FUTEX_SPIN: &str = "raw futex, spin ≤ 200 µs then sleep";
 
+/// The spinning raw arm as a diagnostic subject of `tails`.
+pub fn spinning_raw<'a>(
+    tails: &mut Tails,
+    exe: &'a Path,
+    rounds: Rounds,
+    cpu: Option<usize>,
+) -> Subject<'a> {
+    tails
+        .subject(FUTEX_SPIN, move || futex_trial(exe, rounds, cpu, true))
+        .diagnostic()
+}
+
 /// Whether spinning can pay with this placement: not with both processes on one CPU.
 pub fn spin_pays(pinning: Option<Pinning>) -> bool {
     pinning.is_none_or(|p| p.parent != p.child)

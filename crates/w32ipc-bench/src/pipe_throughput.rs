@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::time::Instant;
 
 use rustix::io::FdFlags;
@@ -173,12 +173,7 @@ fn raw_trial(
         .spawn()?;
     drop(r);
     let gibs = control.time_transfer(bytes, || send_raw(w, bytes, chunk));
-    let status = child.wait()?;
-    let gibs = gibs?;
-    if !status.success() {
-        return Err(io::Error::other(format!("raw reader child: {status}")));
-    }
-    Ok(gibs)
+    reaped(gibs, child.wait()?, "raw")
 }
 
 fn w32ipc_trial(
@@ -231,12 +226,7 @@ fn os_pipe_trial(
     // file while it lives (os_pipe's documented pitfall).
     drop(cmd);
     let gibs = control.time_transfer(bytes, || send_all(w, bytes, chunk));
-    let status = child.wait()?;
-    let gibs = gibs?;
-    if !status.success() {
-        return Err(io::Error::other(format!("os_pipe reader child: {status}")));
-    }
-    Ok(gibs)
+    reaped(gibs, child.wait()?, "os_pipe")
 }
 
 fn interprocess_trial(
@@ -263,12 +253,15 @@ fn interprocess_trial(
         .spawn()?;
     drop(r);
     let gibs = control.time_transfer(bytes, || send_all(w, bytes, chunk));
-    let status = child.wait()?;
+    reaped(gibs, child.wait()?, "interprocess")
+}
+
+/// A trial's figure once its reader child `who` has ended with `status`: the figure, unless the
+/// transfer or the child failed.
+fn reaped(gibs: io::Result<f64>, status: ExitStatus, who: &str) -> io::Result<f64> {
     let gibs = gibs?;
     if !status.success() {
-        return Err(io::Error::other(format!(
-            "interprocess reader child: {status}"
-        )));
+        return Err(io::Error::other(format!("{who} reader child: {status}")));
     }
     Ok(gibs)
 }

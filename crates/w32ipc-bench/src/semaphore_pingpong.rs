@@ -37,13 +37,7 @@ pub fn run_all(options: &Options) -> io::Result<Vec<Comparison>> {
     let mut subjects = vec![tails.subject(W32IPC, || trial(&exe, rounds, cpu))];
     let spin_pays = pingpong::spin_pays(pinning);
     if spin_pays {
-        subjects.push(
-            tails
-                .subject(pingpong::FUTEX_SPIN, || {
-                    pingpong::futex_trial(&exe, rounds, cpu, true)
-                })
-                .diagnostic(),
-        );
+        subjects.push(pingpong::spinning_raw(&mut tails, &exe, rounds, cpu));
     }
     let scenario = Scenario {
         name: format!(
