@@ -16,7 +16,7 @@ the raw mechanism and the peer crates trial by trial. Prints a summary table per
 report.md, chart.svg and report.json (--out).
 
 Examples:
-  w32ipc bench                       everything, default sizes (about three minutes)
+  w32ipc bench                       everything, default sizes (three to four minutes)
   w32ipc bench --quick               a smoke run (under a minute)
   w32ipc bench --pin-both            every figure on two CPUs, then on one (as in the README)
   w32ipc bench --only npipe --pin    named pipes only, the two processes on two CPUs
@@ -49,14 +49,14 @@ Flags:
   --pin-both         the two-process scenarios twice: --pin, then --pin-same (the scenarios
                      whose placement does not matter run once, with --pin)
   --trials N         trials per subject (default 9; each figure is their median)
-  --mib N            MiB the parent writes per pipe trial (default 1024)
+  --mib N            MiB the parent writes per pipe trial (default 512)
   --write-bytes N    size of each of the parent's writes in the two anonymous-pipe and the two
                      named-pipe throughput scenarios (default: 64 KiB in the first of each,
                      1 MiB in the second; the child reads with a buffer as large as the
                      writes; pipe and buffer sizes stay as they are)
   --spawns N         spawns per spawn trial (default 200)
   --round-trips N    timed round trips per event/semaphore ping-pong trial and per
-                     msg-thread trial (default 20000; each trial first plays 1000 untimed
+                     msg-thread trial (default 5000; each trial first plays 1000 untimed
                      ones)
   --pairs N          mutex acquire + release pairs per trial (default 1000000)
   --only GROUP       run only this group of scenarios: pipe (pipe-throughput and
@@ -68,7 +68,7 @@ Flags:
   --pipe-round-trips N
                      timed 64-byte round trips per anonymous-pipe round-trip trial (default
                      5000; each trial first plays 500 untimed ones)
-  --npipe-mib N      MiB the parent sends per named-pipe throughput trial (default 1024)
+  --npipe-mib N      MiB the parent sends per named-pipe throughput trial (default 512)
   --npipe-round-trips N
                      timed 64-byte round trips per named-pipe round-trip trial (default 5000;
                      each trial first plays 500 untimed ones)
@@ -325,12 +325,12 @@ impl Options {
             }
         }
         o.trials = trials.unwrap_or(if o.quick { 3 } else { 9 });
-        o.pipe_bytes = mib.unwrap_or(if o.quick { 64 } else { 1024 }) as u64 * 1024 * 1024;
+        o.pipe_bytes = mib.unwrap_or(if o.quick { 64 } else { 512 }) as u64 * 1024 * 1024;
         o.spawns = spawns.unwrap_or(if o.quick { 50 } else { 200 });
-        o.round_trips = round_trips.unwrap_or(if o.quick { 2_000 } else { 20_000 }) as u64;
+        o.round_trips = round_trips.unwrap_or(if o.quick { 2_000 } else { 5_000 }) as u64;
         o.mutex_pairs = pairs.unwrap_or(if o.quick { 200_000 } else { 1_000_000 }) as u64;
         o.pipe_round_trips = pipe_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
-        o.npipe_bytes = npipe_mib.unwrap_or(if o.quick { 64 } else { 1024 }) as u64 * 1024 * 1024;
+        o.npipe_bytes = npipe_mib.unwrap_or(if o.quick { 64 } else { 512 }) as u64 * 1024 * 1024;
         o.npipe_round_trips =
             npipe_round_trips.unwrap_or(if o.quick { 1_000 } else { 5_000 }) as u64;
         o.npipe_connects = connects.unwrap_or(if o.quick { 100 } else { 1_000 }) as u64;
@@ -467,7 +467,7 @@ mod tests {
         let full = parse(&["--bench"]).unwrap().unwrap();
         assert_eq!(
             (full.trials, full.pipe_bytes, full.spawns),
-            (9, 1 << 30, 200)
+            (9, 512 << 20, 200)
         );
         let quick = parse(&["--quick", "--trials", "5"]).unwrap().unwrap();
         assert_eq!(
@@ -487,7 +487,7 @@ mod tests {
         assert!(o.run_mutex && !o.run_events && !o.run_semaphores && !o.run_pipes);
         let all = parse(&[]).unwrap().unwrap();
         assert!(all.run_pipes && all.run_spawns && all.run_events && all.run_mutex);
-        assert_eq!((all.round_trips, all.mutex_pairs), (20_000, 1_000_000));
+        assert_eq!((all.round_trips, all.mutex_pairs), (5_000, 1_000_000));
     }
 
     #[test]
@@ -496,7 +496,7 @@ mod tests {
         assert_eq!(all.npipe, NpipeGroups::ALL);
         assert_eq!(
             (all.npipe_bytes, all.npipe_round_trips, all.npipe_connects),
-            (1 << 30, 5_000, 1_000)
+            (512 << 20, 5_000, 1_000)
         );
         let o = parse(&["--only", "npipe-connect", "--only", "npipe-async"])
             .unwrap()
