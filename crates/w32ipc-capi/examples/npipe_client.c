@@ -38,18 +38,28 @@ int main(int argc, char **argv)
     if (len == 0)
         len = (size_t)snprintf(message, sizeof message, "hello from npipe_client");
 
-    /* Open the pipe; while all instances are busy, wait for one (up to 20 s). */
-    for (;;) {
+    /* Open the pipe; while all instances are busy, wait for one (up to 20 s). A server that
+       closes its last instance before it makes the next one takes the name away for a moment
+       (CreateFile, or a wait under way, ends with ERROR_FILE_NOT_FOUND): try again for half a
+       second before deciding that there is no server. */
+    for (int gone = 0;;) {
         pipe = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
         if (pipe != INVALID_HANDLE_VALUE)
             break;
         err = GetLastError();
+        if (err == ERROR_FILE_NOT_FOUND && gone < 50) {
+            gone++;
+            Sleep(10);
+            continue;
+        }
         if (err != ERROR_PIPE_BUSY) {
             fprintf(stderr, "could not open %s: error %lu%s\n", name, (unsigned long)err,
                     err == ERROR_FILE_NOT_FOUND ? " (no such pipe: is the server running?)" : "");
             return 1;
         }
         if (!WaitNamedPipeA(name, 20000)) {
+            if (GetLastError() == ERROR_FILE_NOT_FOUND)
+                continue;
             fprintf(stderr, "could not open %s: no instance became free in 20 s\n", name);
             return 1;
         }

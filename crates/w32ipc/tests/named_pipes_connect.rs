@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use npipe_common::{Kid, code, hear, options, outcome, pipe_name, say, serial, until_released};
 use w32ipc::error::{
-    ERROR_BROKEN_PIPE, ERROR_NO_DATA, ERROR_PIPE_BUSY, ERROR_PIPE_CONNECTED, ERROR_PIPE_LISTENING,
-    ERROR_PIPE_NOT_CONNECTED, ERROR_SEM_TIMEOUT,
+    ERROR_BROKEN_PIPE, ERROR_FILE_NOT_FOUND, ERROR_NO_DATA, ERROR_PIPE_BUSY, ERROR_PIPE_CONNECTED,
+    ERROR_PIPE_LISTENING, ERROR_PIPE_NOT_CONNECTED, ERROR_SEM_TIMEOUT,
 };
 use w32ipc::npipe::{PipeClient, PipeHandle, ServerOptions, WaitTimeout, wait_named_pipe};
 use w32ipc_test_support::{isolate, role, watchdog};
@@ -38,6 +38,9 @@ fn child_main() {
             say(&format!("first {}", outcome(&PipeClient::open(name))));
             let w = wait_named_pipe(name, WaitTimeout::After(Duration::from_secs(20)));
             say(&format!("wait {}", outcome(&w)));
+            if w.is_err() {
+                return;
+            }
             let c = PipeClient::open(name).unwrap();
             say("open ok");
             (&c).write_all(b"hello from B").unwrap();
@@ -161,6 +164,33 @@ fn wait_named_pipe_wakes_for_a_new_instance() {
     b.expect("got second");
     b.finish();
     drop(first);
+}
+
+/// A client waiting for a busy pipe whose last instance closes: the name is gone, and the wait
+/// ends at once with `ERROR_FILE_NOT_FOUND` (not at its time-out, and not never: a new
+/// instance of the name lives in a table the wait does not see).
+#[test]
+fn a_wait_ends_when_the_last_instance_closes() {
+    let _turn = serial();
+    let _wd = watchdog("a wait ends when the last instance closes", 60);
+    isolate();
+    let name = pipe_name("lastgone");
+    let only = options(&name, "max=1").create().unwrap();
+    let taken = PipeClient::open(&name).unwrap();
+    let mut b = Kid::spawn(&format!("wait-open|{name}"));
+    b.expect(&format!("first err {ERROR_PIPE_BUSY}"));
+    // Let the child reach its wait (it may also find the name gone before it waits).
+    std::thread::sleep(Duration::from_millis(200));
+    let start = Instant::now();
+    drop(taken);
+    drop(only);
+    b.expect(&format!("wait err {ERROR_FILE_NOT_FOUND}"));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(b);
 }
 
 #[test]

@@ -153,13 +153,17 @@ fn claim(t: &Arc<Table>, read: bool, write: bool) -> io::Result<Option<PipeEnd>>
                         .compare_exchange(CONNECTED, FREE, Ordering::AcqRel, Ordering::Acquire);
                 continue;
             }
+            // The slot looked taken while we held it: a client that found every instance
+            // busy meanwhile sleeps in WaitNamedPipe, and must hear that it listens again.
             Err(e) if e.win32_code() == ERROR_PIPE_BUSY => {
                 s.state.store(LISTENING, Ordering::Release);
+                super::server::wake_waiters(t);
                 busy = true;
                 continue;
             }
             Err(e) => {
                 s.state.store(LISTENING, Ordering::Release);
+                super::server::wake_waiters(t);
                 return Err(e);
             }
         };
@@ -211,8 +215,8 @@ pub enum WaitTimeout {
 /// ```
 ///
 /// # Errors
-/// `ERROR_FILE_NOT_FOUND` at once when the name has no instance; `ERROR_SEM_TIMEOUT` when none
-/// started listening in time.
+/// `ERROR_FILE_NOT_FOUND` at once when the name has no instance, and as soon as its last
+/// instance closes during the wait; `ERROR_SEM_TIMEOUT` when none started listening in time.
 #[doc(alias = "WaitNamedPipeW")]
 #[doc(alias = "WaitNamedPipeA")]
 pub fn wait_named_pipe(name: &str, timeout: WaitTimeout) -> io::Result<()> {
@@ -239,6 +243,11 @@ fn wait_listening(t: &Table, fd: BorrowedFd<'_>, deadline: Option<Instant>) -> i
         let seen = p.listen_gen.load(Ordering::SeqCst);
         if any_listening(t, fd) {
             return Ok(());
+        }
+        if p.closed.load(Ordering::SeqCst) != 0 {
+            // The last instance closed while we waited: the name is gone (a later instance
+            // makes it anew, in a table this wait does not see).
+            return Err(win32(ERROR_FILE_NOT_FOUND));
         }
         let watch = [sys::futex::Watch {
             word: &p.listen_gen,

@@ -138,6 +138,18 @@ pub(crate) struct Instance {
     pub(crate) in_size: u32,
 }
 
+/// Wakes `WaitNamedPipe` sleepers on `table` to look again: an instance listens (a new one,
+/// one disconnected for the next client, one a client claimed and gave back), or the last
+/// instance closed and the name is going away.
+pub(crate) fn wake_waiters(table: &Table) {
+    let p = table.params();
+    p.listen_gen.fetch_add(1, Ordering::SeqCst);
+    // Pairs with WaitNamedPipe, which counts itself in before it looks at the slots.
+    if p.waiters.load(Ordering::SeqCst) > 0 {
+        sys::futex::wake_all(&p.listen_gen);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -277,12 +289,7 @@ impl Instance {
 
     /// Tells `WaitNamedPipe` sleepers that an instance listens.
     fn announce(&self) {
-        let p = self.table.params();
-        p.listen_gen.fetch_add(1, Ordering::SeqCst);
-        // Pairs with WaitNamedPipe, which counts itself in before it looks at the slots.
-        if p.waiters.load(Ordering::SeqCst) > 0 {
-            sys::futex::wake_all(&p.listen_gen);
-        }
+        wake_waiters(&self.table);
     }
 
     pub(crate) fn is_connected(&self) -> bool {
@@ -500,7 +507,12 @@ impl Drop for Instance {
                     .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
                     .unwrap_or(0);
                 if before <= 1 {
-                    p.closed.store(1, Ordering::Release);
+                    p.closed.store(1, Ordering::SeqCst);
+                    // A client waiting for an instance of this name must not sleep on a table
+                    // that is going away (a new instance makes a new one): it wakes, finds
+                    // the name gone and says so, as a wait on Windows ends when the pipe's
+                    // last instance closes.
+                    wake_waiters(&self.table);
                 }
                 freed_by_us = true;
                 break;
