@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use messages_common::{
     ACT_REVERSE, H_OUTBOX_FD, Kid, M_COUNT, M_DONE, M_ECHO, M_HANG, QueueFile, Served, checksum,
-    code, copy_answer, gate, parse_hwnd, pattern, quit_on_eof, receiver, run_standard_child, say,
+    code, copy_answer, gates, parse_hwnd, pattern, quit_on_eof, receiver, run_standard_child, say,
     serve, standard_window, wait_gate,
 };
 use w32ipc::error::{ERROR_MESSAGE_SYNC_ONLY, ERROR_TIMEOUT};
@@ -408,12 +408,8 @@ fn a_block_whose_send_timed_out_never_shows_another_blocks_bytes() {
         40,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (mut kid, h, tid, _) = receiver(
-        "cd-late",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (mut kid, h, tid, _) = receiver("cd-late", &names.env());
     let first = pattern(31, 256 * 1024);
     let second = pattern(32, 256 * 1024);
     h.post(M_HANG, 0, 0).unwrap();
@@ -460,13 +456,9 @@ fn a_block_after_repeated_time_outs_arrives_with_its_own_bytes() {
         40,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
+    let (entered, go, names) = gates();
     let (mut rx, h, _, _) = receiver("cd-churn-rx", &[]);
-    let (busy_kid, busy, _, _) = receiver(
-        "cd-churn-busy",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (busy_kid, busy, _, _) = receiver("cd-churn-busy", &names.env());
     busy.post(M_HANG, 0, 0).unwrap();
     wait_gate(&entered, "the busy handler");
     let mut sender = Kid::spawn(

@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use messages_common::{
     ACT_HANG, ACT_SLOW_READ, Kid, M_COUNT, M_ECHO, M_HANG, M_MIX, M_SUICIDE, QueueFile, Served,
-    T_BLOCK_THEN_END, checksum, code, copy_answer, fails_soon, gate, mix, parse_hwnd, pattern,
-    quit_on_eof, receiver, run_standard_child, say, serve, sigkill, standard_window, wait_gate,
+    T_BLOCK_THEN_END, checksum, code, copy_answer, fails_soon, gate, gates, mix, parse_hwnd,
+    pattern, quit_on_eof, receiver, run_standard_child, say, serve, sigkill, standard_window,
+    wait_gate,
 };
 use w32ipc::error::{ERROR_INVALID_THREAD_ID, ERROR_INVALID_WINDOW_HANDLE, Win32ErrorExt};
 use w32ipc::msg::{self, Hwnd, Parent, SendFlags, WM_USER};
@@ -232,12 +233,8 @@ fn a_sender_killed_while_the_receiver_handles_its_message_leaves_the_receiver_se
         40,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (rx, h, _, _) = receiver(
-        "sender-dies",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (rx, h, _, _) = receiver("sender-dies", &names.env());
     let before = h.send(M_COUNT, 0, 0).unwrap();
     let mut sender = Kid::spawn(&format!("send-hang|{:#x}", h.raw()), &[]);
     wait_gate(&entered, "the sender's message in the handler");
@@ -260,12 +257,8 @@ fn a_sender_killed_while_its_64_mib_block_is_read_leaves_the_block_readable() {
         60,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (mut rx, h, _, _) = receiver(
-        "block-sender-dies",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (mut rx, h, _, _) = receiver("block-sender-dies", &names.env());
     let mut sender = Kid::spawn(
         &format!("send-block|{:#x}|77|{MIB64}|{ACT_SLOW_READ:x}", h.raw()),
         &[],
@@ -303,12 +296,8 @@ fn a_sender_killed_while_its_send_waits_in_the_queue_leaves_the_receiver_serving
         40,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (rx, h, tid, _) = receiver(
-        "queued-sender-dies",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (rx, h, tid, _) = receiver("queued-sender-dies", &names.env());
     let q = QueueFile::open(tid);
     h.post(M_HANG, 0, 0).unwrap();
     wait_gate(&entered, "the busy handler");
@@ -337,13 +326,9 @@ fn a_window_thread_that_ends_with_sends_queued_fails_them_and_its_process_goes_o
         40,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
+    let (entered, go, names) = gates();
     let class = unique_name("thread-ends");
-    let mut kid = Kid::spawn(
-        &format!("two-threads|{class}"),
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let mut kid = Kid::spawn(&format!("two-threads|{class}"), &names.env());
     let (main_w, _) = kid.ready();
     let w = kid.expect_prefix("worker ");
     let (worker_w, worker_tid) = (parse_hwnd(&w[0]), w[1].parse::<u32>().unwrap());

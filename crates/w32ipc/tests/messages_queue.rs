@@ -17,8 +17,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use messages_common::{
-    Kid, M_ECHO, M_HANG, M_QUIT, Served, code, drain, fails_soon, gate, parse_hwnd, quit_on_eof,
-    run_standard_child, say, serve, standard_window, wait_gate,
+    Kid, M_ECHO, M_HANG, M_QUIT, Served, code, drain, fails_soon, gate, gates, parse_hwnd,
+    quit_on_eof, run_standard_child, say, serve, standard_window, wait_gate,
 };
 use w32ipc::error::{ERROR_INVALID_THREAD_ID, ERROR_INVALID_WINDOW_HANDLE, ERROR_NOT_ENOUGH_QUOTA};
 use w32ipc::msg::{self, Filter, Hwnd, Msg, MsgWait, WM_APP, WM_QUIT, WM_USER, WindowFilter};
@@ -245,13 +245,9 @@ fn wm_quit_comes_after_every_posted_message_with_its_exit_code() {
 
     // Across processes: the receiver is busy while we ask it to quit (a notification, served
     // first) and then post 100 messages; its loop handles all 100 before WM_QUIT ends it.
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
+    let (entered, go, names) = gates();
     let class = unique_name("quit");
-    let mut kid = Kid::spawn(
-        &format!("std|{class}|rx"),
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let mut kid = Kid::spawn(&format!("std|{class}|rx"), &names.env());
     let (h, _) = kid.ready();
     h.post(M_HANG, 0, 0).unwrap();
     wait_gate(&entered, "the busy handler");

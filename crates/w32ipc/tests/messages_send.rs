@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use messages_common::{
     M_COUNT, M_ECHO, M_ECHO_W, M_HANG, M_INSEND, M_MIX, M_NEST, M_PROBE, M_PROBED, M_REPLY_EARLY,
     M_STORM, M_TID, PROBE_DONE, PROBE_GO, PROBE_INSEND, PROBE_REPLIED, Served, T_BLOCK, code,
-    copy_answer, gate, mix, nest_value, pattern, receiver, run_standard_child, standard_window,
-    wait_gate,
+    copy_answer, gate, gates, mix, nest_value, pattern, receiver, run_standard_child,
+    standard_window, wait_gate,
 };
 use w32ipc::error::{ERROR_TIMEOUT, Win32ErrorExt};
 use w32ipc::msg::{self, Filter, Hwnd, SendFlags};
@@ -268,12 +268,8 @@ fn sends_nest_twenty_levels_deep_across_two_processes() {
 fn send_timeout_to_a_handler_that_does_not_return() {
     let _w = watchdog("send_timeout_to_a_handler_that_does_not_return", 40);
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (kid, h, _, _) = receiver(
-        "busy",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (kid, h, _, _) = receiver("busy", &names.env());
     // The receiver is busy in a handler until `go`.
     h.post(M_HANG, 0, 0).unwrap();
     wait_gate(&entered, "the busy handler");
@@ -313,12 +309,8 @@ fn a_send_that_timed_out_before_the_receiver_took_it_is_never_delivered() {
         40,
     );
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (kid, h, _, _) = receiver(
-        "cancel",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (kid, h, _, _) = receiver("cancel", &names.env());
     let before = h.send(M_COUNT, 0, 0).unwrap();
     // Case 2: the handler runs when the time-out comes; it goes on to the end.
     let r = h.send_timeout(M_HANG, 0, 0, SendFlags::NORMAL, Duration::from_millis(300));
@@ -343,12 +335,8 @@ fn a_send_that_timed_out_before_the_receiver_took_it_is_never_delivered() {
 fn send_timeout_to_a_thread_that_does_not_pump() {
     let _w = watchdog("send_timeout_to_a_thread_that_does_not_pump", 40);
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (kid, h, tid, _) = receiver(
-        "nopump",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (kid, h, tid, _) = receiver("nopump", &names.env());
     // The receiver's thread blocks outside any message call (in its loop, on a thread
     // message) until `go`.
     msg::post_thread_message(tid, T_BLOCK, 0, 0).unwrap();
@@ -375,12 +363,8 @@ fn send_timeout_to_a_thread_that_does_not_pump() {
 fn no_timeout_if_not_hung_waits_for_a_slow_receiver() {
     let _w = watchdog("no_timeout_if_not_hung_waits_for_a_slow_receiver", 30);
     isolate();
-    let (entered, entered_name) = gate("entered");
-    let (go, go_name) = gate("go");
-    let (kid, h, _, _) = receiver(
-        "nothung",
-        &[("W32T_ENTERED", &entered_name), ("W32T_GO", &go_name)],
-    );
+    let (entered, go, names) = gates();
+    let (kid, h, _, _) = receiver("nothung", &names.env());
     h.post(M_HANG, 0, 0).unwrap();
     wait_gate(&entered, "the busy handler");
     // The receiver is busy for 0.6 s: slow, not hung (that takes 5 s without looking at its

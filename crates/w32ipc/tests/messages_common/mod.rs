@@ -577,6 +577,24 @@ pub fn gate(tag: &str) -> (Event, String) {
     (Event::create(Some(&name), true, false).unwrap(), name)
 }
 
+/// The two gates of a standard receiver's `M_HANG` handler — it sets `entered` on entering and
+/// waits for `go` before it returns — and their names, for the child's environment.
+pub fn gates() -> (Event, Event, GateNames) {
+    let (entered, entered_name) = gate("entered");
+    let (go, go_name) = gate("go");
+    (entered, go, GateNames(entered_name, go_name))
+}
+
+/// The names of [`gates`].
+pub struct GateNames(String, String);
+
+impl GateNames {
+    /// The child's environment that names the gates.
+    pub fn env(&self) -> [(&'static str, &str); 2] {
+        [("W32T_ENTERED", &self.0), ("W32T_GO", &self.1)]
+    }
+}
+
 /// Waits (at most 30 s) for `e`; fails the test if it never comes.
 #[track_caller]
 pub fn wait_gate(e: &Event, what: &str) {
