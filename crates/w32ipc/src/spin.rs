@@ -23,15 +23,12 @@ thread_local! {
     static BUDGET: Cell<Duration> = const { Cell::new(Duration::from_micros(50)) };
 }
 
-/// The CPU the calling thread runs on now.
-pub(crate) fn current_cpu() -> u32 {
-    sys::msgq::current_cpu()
-}
+pub(crate) use sys::process::current_cpu;
 
 /// Whether spinning for a side that last ran on `cpu` can pay off: another CPU, on a machine
 /// with more than one.
 pub(crate) fn worth(cpu: u32) -> bool {
-    sys::msgq::can_spin() && cpu != current_cpu()
+    sys::process::many_cpus() && cpu != current_cpu()
 }
 
 /// Spins until `changed` says so (true) or the thread's budget — or `deadline`, if sooner —

@@ -176,7 +176,7 @@ impl State {
     fn look(&self) {
         // Stored only when changed: the line is read by every producer.
         let h = self.q.header();
-        let (ms, cpu) = (sys::msgq::coarse_ms(), sys::msgq::current_cpu());
+        let (ms, cpu) = (sys::msgq::coarse_ms(), crate::spin::current_cpu());
         if h.last_look_ms.load(Ordering::Relaxed) != ms {
             h.last_look_ms.store(ms, Ordering::Relaxed);
         }

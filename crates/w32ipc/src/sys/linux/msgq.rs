@@ -514,14 +514,3 @@ pub(crate) fn tick_count() -> u64 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
     t.tv_sec as u64 * 1000 + t.tv_nsec as u64 / 1_000_000
 }
-
-/// The CPU the calling thread runs on now.
-pub(crate) fn current_cpu() -> u32 {
-    rustix::thread::sched_getcpu() as u32
-}
-
-/// Whether spinning for a peer can pay off at all: more than one CPU is online.
-pub(crate) fn can_spin() -> bool {
-    static MANY: OnceLock<bool> = OnceLock::new();
-    *MANY.get_or_init(|| super::mapping::processor_count() > 1)
-}

@@ -315,3 +315,14 @@ pub(crate) fn ignore_sigpipe() {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
 }
+
+/// The CPU the calling thread runs on now.
+pub(crate) fn current_cpu() -> u32 {
+    rustix::thread::sched_getcpu() as u32
+}
+
+/// Whether more than one CPU is online (spinning for another thread can pay off only then).
+pub(crate) fn many_cpus() -> bool {
+    static MANY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *MANY.get_or_init(|| super::mapping::processor_count() > 1)
+}
