@@ -65,7 +65,6 @@ use std::io;
 use std::process::ExitCode;
 
 use crate::harness::{Comparison, MECHANISMS};
-
 use crate::options::{Options, PinMode};
 use crate::report::{Machine, Report};
 
@@ -119,6 +118,15 @@ pub unsafe fn main_with(args: &[String]) -> ExitCode {
     }
 }
 
+/// A group of scenarios: the mechanism it measures, whether the options select it, whether the
+/// placement of its processes matters (`--pin-both` runs it twice), and its run.
+struct Group {
+    mechanism: &'static str,
+    selected: bool,
+    placed: bool,
+    run: fn(&Options) -> io::Result<Vec<Comparison>>,
+}
+
 /// Runs every scenario the options select and prints the report.
 pub fn run(options: &Options) -> io::Result<()> {
     let machine = Machine::describe();
@@ -126,30 +134,34 @@ pub fn run(options: &Options) -> io::Result<()> {
     eprintln!("w32ipc-bench: {}", options.summary());
     let mut report = Report::new(machine, options);
     let [anonymous, shared, named, messages] = MECHANISMS;
-    type Group = fn(&Options) -> io::Result<Vec<Comparison>>;
-    // (mechanism, selected, whether the placement matters, the group)
-    let groups: [(&str, bool, bool, Group); 10] = [
-        (anonymous, options.run_pipes, true, pipe_throughput::run_all),
-        (
+    let group = |mechanism, selected, placed, run| Group {
+        mechanism,
+        selected,
+        placed,
+        run,
+    };
+    let groups = [
+        group(anonymous, options.run_pipes, true, pipe_throughput::run_all),
+        group(
             anonymous,
             options.run_pipe_round_trip,
             true,
             pipe_roundtrip::run_all,
         ),
-        (anonymous, options.run_spawns, false, spawn_cost::run_all),
-        (shared, options.run_events, true, event_pingpong::run_all),
-        (
+        group(anonymous, options.run_spawns, false, spawn_cost::run_all),
+        group(shared, options.run_events, true, event_pingpong::run_all),
+        group(
             shared,
             options.run_semaphores,
             true,
             semaphore_pingpong::run_all,
         ),
-        (shared, options.run_mutex, false, mutex_uncontended::run_all),
-        (shared, options.run_mappings, false, mapping_cost::run_all),
-        (named, options.npipe.any(), true, npipe::run_all),
-        (messages, options.msg.any(), true, msg::run_all),
+        group(shared, options.run_mutex, false, mutex_uncontended::run_all),
+        group(shared, options.run_mappings, false, mapping_cost::run_all),
+        group(named, options.npipe.any(), true, npipe::run_all),
+        group(messages, options.msg.any(), true, msg::run_all),
         // Each idle-memory comparison names its own mechanism.
-        (
+        group(
             "memory per idle object",
             options.run_idle_memory,
             false,
@@ -160,36 +172,27 @@ pub fn run(options: &Options) -> io::Result<()> {
         pin: PinMode::OneCpu,
         ..options.clone()
     };
-    let mut passes: Vec<(&Options, &str, Group)> = groups
-        .iter()
-        .filter(|g| g.1)
-        .map(|g| (options, g.0, g.3))
+    // Every selected group, then (--pin-both) those whose placement matters, on one CPU.
+    let selected = groups.iter().filter(|g| g.selected);
+    let again = selected
+        .clone()
+        .filter(|g| options.then_one_cpu && g.placed);
+    let passes: Vec<(&Options, &Group)> = selected
+        .map(|g| (options, g))
+        .chain(again.map(|g| (&one_cpu, g)))
         .collect();
-    if options.then_one_cpu {
-        passes.extend(
-            groups
-                .iter()
-                .filter(|g| g.1 && g.2)
-                .map(|g| (&one_cpu, g.0, g.3)),
-        );
-    }
-    progress::start(options.progress);
-    for (k, &(pass_options, mechanism, group)) in passes.iter().enumerate() {
-        progress::mechanism(&format!("{}/{} {mechanism}", k + 1, passes.len()));
-        match group(pass_options) {
-            Ok(found) => report.comparisons.extend(found.into_iter().map(|mut c| {
-                if c.mechanism.is_empty() {
-                    c.mechanism = mechanism;
-                }
-                c
-            })),
-            Err(e) => {
-                progress::finish();
-                return Err(e);
+    let bar = progress::start(options.progress);
+    for (k, (pass_options, g)) in passes.iter().enumerate() {
+        progress::mechanism(&format!("{}/{} {}", k + 1, passes.len(), g.mechanism));
+        let found = (g.run)(pass_options)?;
+        report.comparisons.extend(found.into_iter().map(|mut c| {
+            if c.mechanism.is_empty() {
+                c.mechanism = g.mechanism;
             }
-        }
+            c
+        }));
     }
-    progress::finish();
+    drop(bar);
     let summary = summary::table(&report.comparisons);
     let text = if options.details {
         format!("{}\n{}", summary, report.table())

@@ -19,8 +19,17 @@ fn with_bar(f: impl FnOnce(&ProgressBar)) {
     }
 }
 
+/// The bar of a run, removed when dropped (also when the run fails half-way).
+pub struct Bar(());
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        finish();
+    }
+}
+
 /// Starts the bar (drawn only if standard error is a terminal and `show` is true).
-pub fn start(show: bool) {
+pub fn start(show: bool) -> Bar {
     let target = if show {
         ProgressDrawTarget::stderr()
     } else {
@@ -33,6 +42,7 @@ pub fn start(show: bool) {
         bar.set_style(style.progress_chars("=> "));
     }
     *BAR.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+    Bar(())
 }
 
 /// Names the mechanism now measured (`2/4 named pipes`).
@@ -68,7 +78,7 @@ pub fn log(line: &str) {
 }
 
 /// Removes the bar.
-pub fn finish() {
+fn finish() {
     if let Some(bar) = BAR.lock().unwrap_or_else(|e| e.into_inner()).take() {
         bar.finish_and_clear();
     }
